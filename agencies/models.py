@@ -1,0 +1,185 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models.functions import Lower
+
+from agencies.secure_email import is_secure_email
+
+
+class AgencyKind(models.TextChoices):
+    CHILDRENS_SOCIAL_CARE = "childrens_social_care", "Children's social care"
+    POLICE = "police", "Police"
+    ACUTE_HOSPITAL_TRUST = "acute_hospital_trust", "Acute hospital trust"
+    PUBLIC_HEALTH_NURSING = "public_health_nursing", "Public health nursing / health visiting"
+    MIDWIFERY = "midwifery", "Midwifery"
+    GP_PRACTICE = "gp_practice", "GP practice"
+    MENTAL_HEALTH = "mental_health", "Mental health"
+    AMBULANCE = "ambulance", "Ambulance"
+    HOUSING = "housing", "Housing"
+    EDUCATION = "education", "Education"
+    EARLY_YEARS = "early_years", "Early years"
+    PROBATION = "probation", "Probation"
+    YOUTH_JUSTICE = "youth_justice", "Youth justice"
+    SUBSTANCE_MISUSE = "substance_misuse", "Substance misuse"
+    LOCAL_AUTHORITY_LEGAL = "local_authority_legal", "Local authority legal"
+    OTHER = "other", "Other"
+
+
+HEALTH_KINDS = frozenset(
+    {
+        AgencyKind.ACUTE_HOSPITAL_TRUST,
+        AgencyKind.PUBLIC_HEALTH_NURSING,
+        AgencyKind.MIDWIFERY,
+        AgencyKind.GP_PRACTICE,
+        AgencyKind.MENTAL_HEALTH,
+        AgencyKind.AMBULANCE,
+    }
+)
+
+
+class AgencyQuerySet(models.QuerySet["Agency"]):
+    def active(self) -> "AgencyQuerySet":
+        return self.filter(deactivated_at__isnull=True)
+
+    def search(self, text: str) -> "AgencyQuerySet":
+        text = text.strip()
+        if not text:
+            return self
+        return self.filter(
+            models.Q(name__icontains=text)
+            | models.Q(ods_code__iexact=text)
+            | models.Q(secure_email__icontains=text)
+        )
+
+
+class Agency(models.Model):
+    """An organisation that can be invited to a strategy discussion."""
+
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=40, choices=AgencyKind.choices)
+    secure_email = models.EmailField(
+        "Secure email address for minutes",
+        help_text="Minutes are sent here, so use the agency's secure address.",
+    )
+    insecure_email_reason = models.TextField(
+        "Why minutes may go to an address outside the secure domains",
+        blank=True,
+    )
+    phone = models.CharField(max_length=40)
+    ods_code = models.CharField("ODS code", max_length=10, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    deactivated_at = models.DateTimeField(null=True, blank=True)
+
+    objects = AgencyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name_plural = "agencies"
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(Lower("name"), name="agency_name_unique_ignoring_case"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_active(self) -> bool:
+        return self.deactivated_at is None
+
+    @property
+    def is_health(self) -> bool:
+        return self.kind in HEALTH_KINDS
+
+    @property
+    def has_secure_email(self) -> bool:
+        return is_secure_email(self.secure_email)
+
+    def safeguarding_leads(self) -> models.QuerySet["Contact"]:
+        return self.contacts.active().filter(is_safeguarding_lead=True)
+
+
+class ContactQuerySet(models.QuerySet["Contact"]):
+    def active(self) -> "ContactQuerySet":
+        return self.filter(deactivated_at__isnull=True)
+
+
+class Contact(models.Model):
+    """A named person at an agency."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="contacts")
+    name = models.CharField(max_length=200)
+    role = models.CharField("Job title or role", max_length=200)
+    email = models.EmailField()
+    phone = models.CharField(max_length=40, blank=True)
+    is_safeguarding_lead = models.BooleanField("Safeguarding lead for the agency", default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    deactivated_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ContactQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.role}, {self.agency.name})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.deactivated_at is None
+
+
+class Team(models.Model):
+    """A children's social care team that convenes strategy discussions."""
+
+    name = models.CharField(max_length=200, unique=True)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="teams")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    CHAIR = "chair", "Chair"
+    MINUTE_TAKER = "minute_taker", "Minute-taker"
+    MANAGER = "manager", "Manager"
+    PARTNER = "partner", "Partner agency user"
+    ADMINISTRATOR = "administrator", "Administrator"
+
+
+class User(AbstractUser):
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.PARTNER)
+    agency = models.ForeignKey(
+        Agency,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        help_text="The agency a partner agency user belongs to.",
+    )
+    team = models.ForeignKey(
+        Team, on_delete=models.PROTECT, null=True, blank=True, related_name="members"
+    )
+    manager = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="reports"
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(role="partner") | models.Q(agency__isnull=False),
+                name="partner_user_has_agency",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    def has_role(self, *roles: str) -> bool:
+        return self.is_active and self.role in roles
+
+    @property
+    def can_manage_directory(self) -> bool:
+        return self.has_role(Role.MANAGER, Role.ADMINISTRATOR)

@@ -1,0 +1,55 @@
+"""Email configuration and the developer's .eml folder backend."""
+
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlparse
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.core.mail.backends.base import BaseEmailBackend
+from django.core.mail.message import EmailMessage
+from django.utils import timezone
+from django.utils.crypto import get_random_string
+
+_TRUE = {"1", "true", "yes", "on"}
+
+
+def email_settings_from_url(url: str) -> dict[str, Any]:
+    """Turn EMAIL_URL into Django's EMAIL_* settings.
+
+    smtp://user:password@host:587/?tls=true uses STARTTLS; smtps://... uses implicit TLS.
+    An empty URL writes each message as an .eml file under EMAIL_FILE_PATH.
+    """
+    if not url:
+        return {"EMAIL_BACKEND": "config.mail.EmlFolderBackend"}
+    parsed = urlparse(url)
+    if parsed.scheme not in {"smtp", "smtps"}:
+        raise ImproperlyConfigured(f"EMAIL_URL must start smtp:// or smtps://, not {url!r}")
+    query = {key: values[-1] for key, values in parse_qs(parsed.query).items()}
+    use_ssl = parsed.scheme == "smtps" or query.get("ssl", "").lower() in _TRUE
+    return {
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": parsed.hostname or "localhost",
+        "EMAIL_PORT": parsed.port or (465 if use_ssl else 25),
+        "EMAIL_HOST_USER": unquote(parsed.username or ""),
+        "EMAIL_HOST_PASSWORD": unquote(parsed.password or ""),
+        "EMAIL_USE_SSL": use_ssl,
+        "EMAIL_USE_TLS": not use_ssl and query.get("tls", "").lower() in _TRUE,
+        "EMAIL_TIMEOUT": int(query.get("timeout", "30")),
+    }
+
+
+class EmlFolderBackend(BaseEmailBackend):
+    """Writes each message, attachments included, as one .eml file a mail client opens."""
+
+    def send_messages(self, email_messages: Any) -> int:
+        folder = Path(settings.EMAIL_FILE_PATH)
+        folder.mkdir(parents=True, exist_ok=True)
+        sent = 0
+        message: EmailMessage
+        for message in email_messages:
+            stamp = timezone.now().strftime("%Y%m%dT%H%M%S%f")
+            path = folder / f"{stamp}-{get_random_string(6)}.eml"
+            path.write_bytes(message.message().as_bytes())
+            sent += 1
+        return sent

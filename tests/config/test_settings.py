@@ -1,0 +1,98 @@
+import email
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+from django.core.mail import EmailMessage
+
+from config.mail import EmlFolderBackend, email_settings_from_url
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def import_settings(**env: str) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG"}}
+    return subprocess.run(
+        [sys.executable, "-c", "import config.settings"],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize("secret", [None, "", "development-only-not-secret"])
+def test_production_refuses_to_start_without_a_real_secret_key(secret):
+    env = {"DEBUG": "false"}
+    if secret is not None:
+        env["SECRET_KEY"] = secret
+    result = import_settings(**env)
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_production_starts_with_a_real_secret_key():
+    result = import_settings(DEBUG="false", SECRET_KEY="x" * 50)
+    assert result.returncode == 0, result.stderr
+
+
+def test_email_url_for_starttls_and_implicit_tls():
+    starttls = email_settings_from_url("smtp://mailer:s%40cret@smtp.example.org:587/?tls=true")
+    assert starttls["EMAIL_HOST"] == "smtp.example.org"
+    assert starttls["EMAIL_PORT"] == 587
+    assert starttls["EMAIL_HOST_PASSWORD"] == "s@cret"
+    assert starttls["EMAIL_USE_TLS"] is True
+    assert starttls["EMAIL_USE_SSL"] is False
+    implicit = email_settings_from_url("smtps://smtp.example.org")
+    assert implicit["EMAIL_PORT"] == 465
+    assert implicit["EMAIL_USE_SSL"] is True
+    with pytest.raises(ImproperlyConfigured):
+        email_settings_from_url("http://nope")
+
+
+def test_no_email_url_writes_eml_files_a_mail_client_opens(settings, tmp_path):
+    settings.EMAIL_FILE_PATH = str(tmp_path)
+    message = EmailMessage("Strategy discussion SD-1", "Body", "a@x.example", ["b@nhs.net"])
+    message.attach("minutes.pdf", b"%PDF-1.7 fictional", "application/pdf")
+    assert EmlFolderBackend().send_messages([message]) == 1
+    [eml] = list(tmp_path.glob("*.eml"))
+    parsed = email.message_from_bytes(eml.read_bytes())
+    assert parsed["Subject"] == "Strategy discussion SD-1"
+    attachments = [part.get_filename() for part in parsed.walk() if part.get_filename()]
+    assert attachments == ["minutes.pdf"]
+
+
+def test_embedded_default_uses_sqlite_and_a_filesystem_broker():
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "EMAIL_URL"}
+    }
+    code = (
+        "from django.conf import settings;"
+        "print(settings.DATABASES['default']['ENGINE']);"
+        "print(settings.CELERY_BROKER_URL);"
+        "print(settings.EMAIL_BACKEND)"
+    )
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            f"import django, os;"
+            f"os.environ['DJANGO_SETTINGS_MODULE']='config.settings';django.setup();{code}",
+        ],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.stdout.split() == [
+        "django.db.backends.sqlite3",
+        "filesystem://",
+        "config.mail.EmlFolderBackend",
+    ]
