@@ -7,6 +7,8 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 
+from agencies.models import User
+
 View = Callable[..., HttpResponse]
 
 
@@ -22,3 +24,10 @@ def role_required(*roles: str) -> Callable[[View], View]:
         return wrapper
 
     return decorator
+
+
+def current_user(request: HttpRequest) -> User:
+    """The signed-in user; views behind role_required never see an anonymous one."""
+    user = request.user
+    assert isinstance(user, User)
+    return user

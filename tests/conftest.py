@@ -63,3 +63,14 @@ def chromium_path() -> str:
         missing_service("Debian's chromium is not installed (apt-get install chromium)")
     assert path
     return path
+
+
+@pytest.fixture(autouse=True)
+def _celery_tasks_run_in_the_test(settings):  # noqa: ANN001, PT004
+    """Tasks queued on commit run at once in tests, so their effects can be asserted."""
+    from config.celery import app
+
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = False

@@ -1,0 +1,70 @@
+"""What every form on a discussion shares: GOV.UK layout and the revision it was opened at."""
+
+from datetime import date, datetime, time
+from typing import Any
+
+from crispy_forms_gds.fields import DateInputField
+from crispy_forms_gds.helper import FormHelper
+from crispy_forms_gds.layout import Button, Layout, Size
+from django import forms
+from django.utils import timezone
+
+TIME_HINT = "Use the 24-hour clock, like 09:30 or 14:00"
+
+
+class RevisionForm(forms.Form):
+    """Carries the discussion revision the person started from, so a later save by someone
+    else is caught instead of silently overwritten."""
+
+    revision = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, revision: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["revision"].initial = revision
+
+    def gds_helper(self, *fields: Any, submit: str = "Save and continue") -> FormHelper:
+        return gds_helper(*fields, "revision", submit=submit)
+
+
+def gds_helper(*fields: Any, submit: str) -> FormHelper:
+    """A GOV.UK layout; the page supplies the <form> tag and the error summary."""
+    helper = FormHelper()
+    helper.form_tag = False
+    helper.label_size = Size.SMALL
+    helper.legend_size = Size.SMALL
+    helper.layout = Layout(*fields, Button("submit", submit))
+    return helper
+
+
+class GovDateField(DateInputField):
+    def compress(self, data_list: Any) -> date | None:
+        try:
+            return super().compress(data_list)
+        except (forms.ValidationError, ValueError, TypeError) as exc:
+            raise forms.ValidationError(f"{self.label} must be a real date") from exc
+
+
+def date_field(label: str, *, required: bool = True, help_text: str = "") -> GovDateField:
+    field = GovDateField(
+        label=label, required=required, help_text=help_text or "For example, 27 3 2026"
+    )
+    field.error_messages["required"] = f"Enter the {label[0].lower()}{label[1:]}"
+    field.error_messages["incomplete"] = f"Enter the {label[0].lower()}{label[1:]} in full"
+    return field
+
+
+def time_field(label: str) -> forms.TimeField:
+    return forms.TimeField(
+        label=label,
+        help_text=TIME_HINT,
+        input_formats=["%H:%M", "%H.%M", "%H%M"],
+        error_messages={
+            "required": f"Enter the {label.lower()}",
+            "invalid": f"Enter the {label.lower()} as hours and minutes, like 14:30",
+        },
+        widget=forms.TextInput(attrs={"class": "govuk-input--width-5", "inputmode": "numeric"}),
+    )
+
+
+def combine_local(day: date, at: time) -> datetime:
+    return timezone.make_aware(datetime.combine(day, at))

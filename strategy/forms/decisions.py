@@ -1,0 +1,223 @@
+from typing import Any
+
+from crispy_forms_gds.layout import Field, Fieldset
+from django import forms
+from django.utils import timezone
+
+from agencies.models import Agency
+from strategy.forms.base import RevisionForm, date_field, gds_helper, time_field
+from strategy.models import ChildDecision, Invitee, Outcome, Position
+from strategy.models.decisions import AgencyPosition
+
+YES_NO = [("yes", "Yes"), ("no", "No")]
+
+
+class DecisionForm(RevisionForm):
+    threshold_met = forms.TypedChoiceField(
+        label="Is there reasonable cause to suspect the child is suffering, or is likely to "
+        "suffer, significant harm?",
+        choices=YES_NO,
+        coerce=lambda v: v == "yes",
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Select yes if there is reasonable cause to suspect significant harm"
+        },
+    )
+    rationale = forms.CharField(
+        label="Rationale",
+        help_text="Why the significant-harm threshold is or is not met. Required either way.",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={
+            "required": "Give the rationale for the decision, whether the threshold is met or not"
+        },
+    )
+    outcomes = forms.MultipleChoiceField(
+        label="Outcomes",
+        help_text="Select all that apply.",
+        choices=Outcome.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Select at least one outcome"},
+    )
+    further_discussion_on = date_field(
+        "Date of the further strategy discussion",
+        required=False,
+        help_text="Only if a further strategy discussion is an outcome.",
+    )
+    no_s47_rationale = forms.CharField(
+        label="If the threshold is met but there will be no section 47 enquiry, say why",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args: Any, decision: ChildDecision | None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if decision:
+            self.fields["threshold_met"].initial = "yes" if decision.threshold_met else "no"
+            self.fields["rationale"].initial = decision.rationale
+            self.fields["outcomes"].initial = decision.outcomes
+            self.fields["further_discussion_on"].initial = decision.further_discussion_on
+            self.fields["no_s47_rationale"].initial = decision.no_s47_rationale
+        self.helper = self.gds_helper(
+            Field.radios("threshold_met", inline=True),
+            Field.textarea("rationale"),
+            Field.checkboxes("outcomes"),
+            Field("further_discussion_on"),
+            Field.textarea("no_s47_rationale"),
+            submit="Save decision",
+        )
+
+    def decision_fields(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "threshold_met": data.get("threshold_met"),
+            "rationale": data.get("rationale", ""),
+            "outcomes": data.get("outcomes", []),
+            "no_s47_rationale": data.get("no_s47_rationale", ""),
+            "further_discussion_on": data.get("further_discussion_on"),
+        }
+
+
+class PositionsForm(RevisionForm):
+    def __init__(
+        self, *args: Any, attending: list[Invitee], decision: ChildDecision, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.attending = attending
+        existing = {p.invitee_id: p for p in decision.positions.all()}
+        sections = []
+        for invitee in attending:
+            current = existing.get(invitee.pk)
+            self.fields[f"position_{invitee.pk}"] = forms.ChoiceField(
+                label=f"Position of {invitee.agency.name}",
+                choices=Position.choices,
+                widget=forms.RadioSelect,
+                initial=current.position if current else None,
+                error_messages={"required": f"Select the position of {invitee.agency.name}"},
+            )
+            self.fields[f"reason_{invitee.pk}"] = forms.CharField(
+                label="Reason",
+                help_text="Required if the agency disagrees.",
+                required=False,
+                initial=current.reason if current else "",
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+            sections.append(
+                Fieldset(
+                    Field.radios(f"position_{invitee.pk}", inline=True),
+                    Field.textarea(f"reason_{invitee.pk}"),
+                    legend=invitee.agency.name,
+                    legend_size="s",
+                )
+            )
+        self.helper = self.gds_helper(*sections, submit="Save positions")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for invitee in self.attending:
+            if (
+                data.get(f"position_{invitee.pk}") == Position.DISAGREES
+                and not data.get(f"reason_{invitee.pk}", "").strip()
+            ):
+                self.add_error(
+                    f"reason_{invitee.pk}",
+                    f"Give the reason {invitee.agency.name} disagrees",
+                )
+        return data
+
+    def positions(self) -> dict[int, tuple[str, str]]:
+        return {
+            i.pk: (self.cleaned_data[f"position_{i.pk}"], self.cleaned_data[f"reason_{i.pk}"])
+            for i in self.attending
+        }
+
+
+class ProfessionalDifferenceForm(forms.Form):
+    raised_by = forms.CharField(
+        label="Who raised it", error_messages={"required": "Enter who raised it"}
+    )
+    raised_with = forms.CharField(
+        label="With whom", error_messages={"required": "Enter who it was raised with"}
+    )
+    raised_on = date_field("When it was raised")
+    issue = forms.CharField(
+        label="The issue",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "Describe the issue"},
+    )
+
+    def __init__(self, *args: Any, position: AgencyPosition | None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if position is not None:
+            self.fields["raised_by"].initial = position.invitee.representative or str(
+                position.invitee.agency
+            )
+            self.fields["issue"].initial = position.reason
+        self.fields["raised_on"].initial = timezone.localdate()
+        self.helper = gds_helper(
+            Field.text("raised_by"),
+            Field.text("raised_with"),
+            Field("raised_on"),
+            Field.textarea("issue"),
+            submit="Open stage 1 record",
+        )
+
+    def clean_raised_on(self) -> Any:
+        raised_on = self.cleaned_data["raised_on"]
+        if raised_on and raised_on > timezone.localdate():
+            raise forms.ValidationError("The date it was raised cannot be in the future")
+        return raised_on
+
+
+class ActionForm(RevisionForm):
+    what = forms.CharField(
+        label="What needs to happen",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Enter what needs to happen"},
+    )
+    agency = forms.ModelChoiceField(
+        label="Agency",
+        queryset=Agency.objects.none(),
+        error_messages={"required": "Select the agency"},
+    )
+    person = forms.CharField(
+        label="Named person", error_messages={"required": "Enter the named person"}
+    )
+    due_by = date_field("Due by")
+    why = forms.CharField(
+        label="Why",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "Enter why the action is needed"},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].queryset = Agency.objects.active()  # type: ignore[attr-defined]
+        self.helper = self.gds_helper(
+            Field.textarea("what"),
+            Field.select("agency"),
+            Field.text("person"),
+            Field("due_by"),
+            Field.textarea("why"),
+            submit="Add action",
+        )
+
+    def clean_due_by(self) -> Any:
+        due_by = self.cleaned_data["due_by"]
+        if due_by and due_by < timezone.localdate():
+            raise forms.ValidationError("The due date must be today or in the future")
+        return due_by
+
+
+class FollowUpForm(forms.Form):
+    scheduled_on = date_field("Date of the follow-up discussion")
+    scheduled_time = time_field("Time")
+    due_by = date_field("Must be held by")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper(
+            Field("scheduled_on"),
+            Field.text("scheduled_time"),
+            Field("due_by"),
+            submit="Schedule follow-up",
+        )

@@ -1,0 +1,172 @@
+from typing import Any
+
+from crispy_forms_gds.layout import HTML, Field, Fieldset
+from django import forms
+from django.utils import timezone
+
+from strategy.forms.base import RevisionForm, combine_local, date_field, time_field
+from strategy.models import Attendance, Discussion
+
+
+class AttendanceForm(RevisionForm):
+    held_on = date_field("Date it was held")
+    held_time = time_field("Time it started")
+
+    def __init__(self, *args: Any, discussion: Discussion, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        held = timezone.localtime(discussion.held_at or discussion.scheduled_for)
+        self.fields["held_on"].initial = held.date()
+        self.fields["held_time"].initial = held.strftime("%H:%M")
+        self.invitees = list(discussion.invitees.select_related("agency"))
+        sections = []
+        for invitee in self.invitees:
+            p = f"i{invitee.pk}_"
+            self.fields[p + "attendance"] = forms.ChoiceField(
+                label="Attendance",
+                choices=Attendance.choices,
+                initial=invitee.attendance,
+                widget=forms.RadioSelect,
+            )
+            self.fields[p + "representative"] = forms.CharField(
+                label="Name and role of who took part or sent information",
+                required=False,
+                initial=invitee.representative,
+            )
+            self.fields[p + "can_make_decisions"] = forms.TypedChoiceField(
+                label="Can they make decisions for their agency?",
+                choices=[("", "Not recorded"), ("yes", "Yes"), ("no", "No")],
+                coerce=lambda v: {"yes": True, "no": False}.get(v),
+                empty_value=None,
+                required=False,
+                initial=""
+                if invitee.can_make_decisions is None
+                else ("yes" if invitee.can_make_decisions else "no"),
+            )
+            self.fields[p + "information_shared"] = forms.CharField(
+                label="Information shared",
+                help_text="Give context: the nature of an offence, the impact on the child.",
+                required=False,
+                initial=invitee.information_shared,
+                widget=forms.Textarea(attrs={"rows": 4}),
+            )
+            self.fields[p + "scaling"] = forms.IntegerField(
+                label="Scaling, 0 to 10 (optional)",
+                help_text="0: the child will certainly be harmed. 10: the child is safe.",
+                min_value=0,
+                max_value=10,
+                required=False,
+                initial=invitee.scaling,
+                error_messages={
+                    "min_value": "Scaling must be between 0 and 10",
+                    "max_value": "Scaling must be between 0 and 10",
+                    "invalid": "Scaling must be a whole number from 0 to 10",
+                },
+                widget=forms.TextInput(
+                    attrs={"class": "govuk-input--width-2", "inputmode": "numeric"}
+                ),
+            )
+            sections.append(
+                Fieldset(
+                    Field.radios(p + "attendance", small=True),
+                    Field.text(p + "representative"),
+                    Field.select(p + "can_make_decisions"),
+                    Field.textarea(p + "information_shared"),
+                    Field.text(p + "scaling"),
+                    legend=invitee.agency.name,
+                    legend_size="m",
+                )
+            )
+        self.helper = self.gds_helper(
+            Fieldset(Field("held_on"), Field.text("held_time"), legend="When it was held"),
+            HTML('<hr class="govuk-section-break govuk-section-break--m">'),
+            *sections,
+            submit="Save attendance",
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("held_on") and data.get("held_time"):
+            data["held_at"] = combine_local(data["held_on"], data["held_time"])
+            if data["held_at"] > timezone.now():
+                self.add_error("held_on", "The discussion cannot be recorded as held in the future")
+        return data
+
+    def rows(self) -> dict[int, dict[str, Any]]:
+        names = [
+            "attendance",
+            "representative",
+            "can_make_decisions",
+            "information_shared",
+            "scaling",
+        ]
+        return {
+            i.pk: {n: self.cleaned_data.get(f"i{i.pk}_{n}") for n in names} for i in self.invitees
+        }
+
+
+class AnalysisForm(RevisionForm):
+    worries = forms.CharField(
+        label="What are we worried about?", required=False, widget=forms.Textarea(attrs={"rows": 5})
+    )
+    working_well = forms.CharField(
+        label="What is working well?", required=False, widget=forms.Textarea(attrs={"rows": 5})
+    )
+    danger_statement = forms.CharField(
+        label="Danger statement", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    safety_goal = forms.CharField(
+        label="Safety goal", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = self.gds_helper(
+            *(
+                Field.textarea(n)
+                for n in ("worries", "working_well", "danger_statement", "safety_goal")
+            ),
+            submit="Save analysis",
+        )
+
+
+class ChildVoiceForm(RevisionForm):
+    voice = forms.CharField(
+        label="The child's wishes and feelings",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={"required": "Record the child's voice, or why it could not be obtained"},
+    )
+    obtained = forms.CharField(
+        label="How the child's voice was obtained",
+        help_text="For example: seen alone at school by the social worker on 3 March.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Say how the child's voice was obtained"},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = self.gds_helper(
+            Field.textarea("voice"), Field.textarea("obtained"), submit="Save child's voice"
+        )
+
+
+class PlanForm(RevisionForm):
+    contingency_plan = forms.CharField(
+        label="Contingency plan", required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    shared_with_family = forms.CharField(
+        label="What will be shared with the family",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    shared_with_family_on = date_field("When it will be shared", required=False)
+    shared_with_family_by = forms.CharField(label="Who will share it", required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = self.gds_helper(
+            Field.textarea("contingency_plan"),
+            Field.textarea("shared_with_family"),
+            Field("shared_with_family_on"),
+            Field.text("shared_with_family_by"),
+            submit="Save plan",
+        )

@@ -1,0 +1,122 @@
+from typing import Any
+
+from crispy_forms_gds.layout import Field, Fieldset
+from django import forms
+
+from agencies.models import Agency, Role, Team, User
+from strategy.forms.base import RevisionForm, combine_local, date_field, time_field
+from strategy.models import ConcernCategory, DiscussionFormat, Urgency
+
+
+class DiscussionForm(RevisionForm):
+    format = forms.ChoiceField(
+        label="Format",
+        choices=DiscussionFormat.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select the format of the discussion"},
+    )
+    urgency = forms.ChoiceField(
+        label="Urgency",
+        choices=Urgency.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select how urgent the discussion is"},
+    )
+    scheduled_on = date_field("Date of the discussion")
+    scheduled_at = time_field("Time")
+    joining_details = forms.CharField(
+        label="Joining details",
+        help_text="Room, video link or dial-in number and access code.",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    reason = forms.CharField(
+        label="Why the discussion is needed",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={"required": "Enter why the discussion is needed"},
+    )
+    concern_categories = forms.MultipleChoiceField(
+        label="Categories of concern",
+        choices=ConcernCategory.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Select at least one category of concern"},
+    )
+    referrer_agency = forms.ModelChoiceField(
+        label="Referring agency", queryset=Agency.objects.none(), required=False
+    )
+    referrer_name = forms.CharField(label="Referrer's name and role", required=False)
+    immediate_action_taken = forms.CharField(
+        label="Immediate action already taken",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    housing_is_factor = forms.BooleanField(
+        label="Housing is a factor (for example homelessness or unsuitable housing)",
+        required=False,
+    )
+    team = forms.ModelChoiceField(
+        label="Convening team",
+        queryset=Team.objects.all(),
+        error_messages={"required": "Select the convening team"},
+    )
+    chair = forms.ModelChoiceField(
+        label="Chair",
+        queryset=User.objects.none(),
+        error_messages={"required": "Select the chair"},
+    )
+    minute_taker = forms.ModelChoiceField(
+        label="Minute-taker",
+        queryset=User.objects.none(),
+        help_text="Someone other than the chair.",
+        error_messages={"required": "Select the minute-taker"},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["referrer_agency"].queryset = Agency.objects.active()  # type: ignore[attr-defined]
+        staff = User.objects.filter(is_active=True).order_by("first_name", "last_name")
+        self.fields["chair"].queryset = staff.filter(role=Role.CHAIR)  # type: ignore[attr-defined]
+        self.fields["minute_taker"].queryset = staff.filter(  # type: ignore[attr-defined]
+            role__in=[Role.MINUTE_TAKER, Role.CHAIR]
+        )
+        self.helper = self.gds_helper(
+            Field.radios("format", inline=True),
+            Field.radios("urgency"),
+            Fieldset(Field("scheduled_on"), Field.text("scheduled_at"), legend="When"),
+            Field.textarea("joining_details"),
+            Field.textarea("reason"),
+            Field.checkboxes("concern_categories", small=True),
+            Field.select("referrer_agency"),
+            Field.text("referrer_name"),
+            Field.textarea("immediate_action_taken"),
+            Field.checkbox("housing_is_factor"),
+            Field.select("team"),
+            Field.select("chair"),
+            Field.select("minute_taker"),
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        chair, minute_taker = data.get("chair"), data.get("minute_taker")
+        if chair and minute_taker and chair == minute_taker:
+            self.add_error("minute_taker", "The minute-taker must be someone other than the chair")
+        if data.get("scheduled_on") and data.get("scheduled_at"):
+            data["scheduled_for"] = combine_local(data["scheduled_on"], data["scheduled_at"])
+        return data
+
+    def discussion_fields(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        names = [
+            "format",
+            "urgency",
+            "joining_details",
+            "reason",
+            "concern_categories",
+            "referrer_agency",
+            "referrer_name",
+            "immediate_action_taken",
+            "housing_is_factor",
+            "team",
+            "chair",
+            "minute_taker",
+        ]
+        return {"scheduled_for": data["scheduled_for"], **{n: data[n] for n in names}}

@@ -1,0 +1,35 @@
+from strategy.models.actions import Action
+from strategy.models.decisions import (
+    AgencyPosition,
+    ChildDecision,
+    Outcome,
+    Position,
+    ProfessionalDifference,
+)
+from strategy.models.discussion import (
+    ConcernCategory,
+    Discussion,
+    DiscussionFormat,
+    Urgency,
+)
+from strategy.models.invitees import Attendance, InvitationException, Invitee
+from strategy.models.people import Adult, Child, Relationship
+
+__all__ = [
+    "Action",
+    "Adult",
+    "AgencyPosition",
+    "Attendance",
+    "Child",
+    "ChildDecision",
+    "ConcernCategory",
+    "Discussion",
+    "DiscussionFormat",
+    "InvitationException",
+    "Invitee",
+    "Outcome",
+    "Position",
+    "ProfessionalDifference",
+    "Relationship",
+    "Urgency",
+]

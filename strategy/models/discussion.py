@@ -1,0 +1,190 @@
+from datetime import date
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+
+
+class DiscussionFormat(models.TextChoices):
+    MEETING = "meeting", "Meeting in person"
+    VIDEO = "video", "Video call"
+    PHONE = "phone", "Phone calls"
+
+
+class Urgency(models.TextChoices):
+    IMMEDIATE = "immediate", "Immediate"
+    PLANNED = "planned", "Planned"
+    RETROSPECTIVE = "retrospective", "Retrospective, after emergency action"
+
+
+class ConcernCategory(models.TextChoices):
+    PHYSICAL = "physical", "Physical abuse"
+    SEXUAL = "sexual", "Sexual abuse"
+    EMOTIONAL = "emotional", "Emotional abuse"
+    NEGLECT = "neglect", "Neglect"
+    CSE = "cse", "Child sexual exploitation"
+    CCE = "cce", "Child criminal exploitation"
+    DOMESTIC_ABUSE = "domestic_abuse", "Domestic abuse"
+    PRE_BIRTH = "pre_birth", "Pre-birth concern"
+    OTHER = "other", "Other"
+
+
+class DiscussionStatus(models.TextChoices):
+    SCHEDULED = "scheduled", "Scheduled"
+    HELD = "held", "Held"
+    CLOSED = "closed", "Closed"
+
+
+class DiscussionQuerySet(models.QuerySet["Discussion"]):
+    def with_status(self, status: str) -> "DiscussionQuerySet":
+        if status == DiscussionStatus.CLOSED:
+            return self.filter(closed_at__isnull=False)
+        if status == DiscussionStatus.HELD:
+            return self.filter(held_at__isnull=False, closed_at__isnull=True)
+        if status == DiscussionStatus.SCHEDULED:
+            return self.filter(held_at__isnull=True, closed_at__isnull=True)
+        return self
+
+    def follow_ups_overdue(self, today: date | None = None) -> "DiscussionQuerySet":
+        today = today or timezone.localdate()
+        return self.filter(follow_up_due_by__lt=today, held_at__isnull=True)
+
+
+class Discussion(models.Model):
+    """One strategy discussion: a meeting, a video call or a round of phone calls."""
+
+    reference = models.CharField(max_length=20, unique=True, editable=False)
+    format = models.CharField(max_length=20, choices=DiscussionFormat.choices)
+    urgency = models.CharField(max_length=20, choices=Urgency.choices)
+    scheduled_for = models.DateTimeField("Date and time")
+    joining_details = models.TextField(
+        blank=True, help_text="Room, video link or dial-in number and access code."
+    )
+    reason = models.TextField("Why the discussion is needed")
+    concern_categories = models.JSONField("Categories of concern", default=list)
+    referrer_agency = models.ForeignKey(
+        "agencies.Agency",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="referrals",
+        verbose_name="Referring agency",
+    )
+    referrer_name = models.CharField("Referrer's name and role", max_length=200, blank=True)
+    immediate_action_taken = models.TextField("Immediate action already taken", blank=True)
+    housing_is_factor = models.BooleanField("Housing is a factor", default=False)
+    team = models.ForeignKey(
+        "agencies.Team",
+        on_delete=models.PROTECT,
+        related_name="discussions",
+        verbose_name="Convening team",
+    )
+    chair = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="chaired_discussions"
+    )
+    minute_taker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="minuted_discussions"
+    )
+    follows = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="follow_ups",
+        help_text="The discussion this one follows up, in the same series.",
+    )
+    follow_up_due_by = models.DateField(null=True, blank=True)
+
+    # Analysis (Signs of Safety where the area uses it)
+    worries = models.TextField("What are we worried about?", blank=True)
+    working_well = models.TextField("What is working well?", blank=True)
+    danger_statement = models.TextField(blank=True)
+    safety_goal = models.TextField(blank=True)
+
+    contingency_plan = models.TextField(blank=True)
+    shared_with_family = models.TextField("What will be shared with the family", blank=True)
+    shared_with_family_on = models.DateField("When it will be shared", null=True, blank=True)
+    shared_with_family_by = models.CharField("Who will share it", max_length=200, blank=True)
+
+    held_at = models.DateTimeField(null=True, blank=True)
+    outcome_recorded_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    record_locked_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Set when minutes are approved; changes then go through amendments.",
+    )
+
+    revision = models.PositiveIntegerField(default=1)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = DiscussionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-scheduled_for"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(chair=models.F("minute_taker")),
+                name="chair_is_not_minute_taker",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["scheduled_for"]),
+            models.Index(
+                fields=["follow_up_due_by"],
+                condition=models.Q(held_at__isnull=True),
+                name="follow_up_not_held_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    def clean(self) -> None:
+        if self.chair_id and self.chair_id == self.minute_taker_id:
+            raise ValidationError(
+                {"minute_taker": "The minute-taker must be someone other than the chair"}
+            )
+
+    @property
+    def status(self) -> str:
+        if self.closed_at:
+            return DiscussionStatus.CLOSED
+        if self.held_at:
+            return DiscussionStatus.HELD
+        return DiscussionStatus.SCHEDULED
+
+    def get_status_display(self) -> str:
+        return DiscussionStatus(self.status).label
+
+    @property
+    def is_editable(self) -> bool:
+        return self.record_locked_at is None and self.closed_at is None
+
+    @property
+    def follow_up_is_overdue(self) -> bool:
+        return bool(
+            self.follow_up_due_by
+            and self.held_at is None
+            and self.follow_up_due_by < timezone.localdate()
+        )
+
+    def concern_labels(self) -> list[str]:
+        return [ConcernCategory(value).label for value in self.concern_categories]
+
+    def series(self) -> list["Discussion"]:
+        """Every discussion in this one's series, first to last."""
+        first = self
+        while first.follows is not None:
+            first = first.follows
+        chain, queue = [], [first]
+        while queue:
+            current = queue.pop(0)
+            chain.append(current)
+            queue.extend(current.follow_ups.order_by("scheduled_for"))
+        return chain

@@ -1,0 +1,65 @@
+"""Who may see and change which discussion. Anything else is a 404."""
+
+from datetime import date
+
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from agencies.models import Role, User
+from strategy.models import Discussion
+
+LOCAL_AUTHORITY_ROLES = (Role.CHAIR, Role.MINUTE_TAKER, Role.MANAGER, Role.ADMINISTRATOR)
+RECORDING_ROLES = (Role.CHAIR, Role.MINUTE_TAKER)
+
+
+def discussion_for_viewer(user: User, pk: int) -> Discussion:
+    if not user.has_role(*LOCAL_AUTHORITY_ROLES):
+        raise Http404
+    return get_object_or_404(
+        Discussion.objects.select_related("team", "chair", "minute_taker"), pk=pk
+    )
+
+
+def discussion_for_recorder(user: User, pk: int) -> Discussion:
+    """The chair or the minute-taker of this discussion, and no one else, may record it."""
+    discussion = discussion_for_viewer(user, pk)
+    if user.pk not in (discussion.chair_id, discussion.minute_taker_id):
+        raise Http404
+    return discussion
+
+
+def discussion_for_chair(user: User, pk: int) -> Discussion:
+    discussion = discussion_for_viewer(user, pk)
+    if user.pk != discussion.chair_id:
+        raise Http404
+    return discussion
+
+
+def discussions_search(
+    *,
+    user: User,
+    mine: bool = False,
+    text: str = "",
+    on: date | None = None,
+    status: str = "",
+    team_id: int | None = None,
+):  # noqa: ANN201 - a queryset
+    discussions = Discussion.objects.select_related("team", "chair", "minute_taker")
+    if mine:
+        discussions = discussions.filter(Q(chair=user) | Q(minute_taker=user))
+    text = text.strip()
+    if text:
+        match = Q(reference__iexact=text) | Q(reference__icontains=text)
+        for word in text.split():
+            match |= Q(children__first_name__icontains=word) | Q(
+                children__last_name__icontains=word
+            )
+        discussions = discussions.filter(match).distinct()
+    if on:
+        discussions = discussions.filter(scheduled_for__date=on)
+    if status:
+        discussions = discussions.with_status(status)
+    if team_id:
+        discussions = discussions.filter(team_id=team_id)
+    return discussions

@@ -1,0 +1,206 @@
+"""The decision for each child, taken at the discussion, and each agency's position on it."""
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from agencies.models import User
+from strategy.models import (
+    AgencyPosition,
+    Child,
+    ChildDecision,
+    Discussion,
+    Invitee,
+    Outcome,
+    Position,
+    ProfessionalDifference,
+)
+from strategy.models.decisions import S47_OUTCOMES
+from strategy.services.records import discussion_claim_revision
+from strategy.working_days import add_working_days
+
+CONFERENCE_WORKING_DAYS = 15
+
+
+def conference_due_by(discussion: Discussion) -> date:
+    """Initial child protection conference: 15 working days after the (last) discussion."""
+    held = discussion.held_at or discussion.scheduled_for
+    return add_working_days(timezone.localtime(held).date(), CONFERENCE_WORKING_DAYS)
+
+
+def decision_errors(
+    *,
+    discussion: Discussion,
+    threshold_met: bool | None,
+    rationale: str,
+    outcomes: list[str],
+    no_s47_rationale: str,
+    further_discussion_on: date | None,
+) -> dict[str, str]:
+    """The rules a practitioner expects, as messages keyed by the field they belong to."""
+    errors: dict[str, str] = {}
+    chosen = set(outcomes)
+    if threshold_met is None:
+        errors["threshold_met"] = (
+            "Select yes if there is reasonable cause to suspect significant harm"
+        )
+    if not rationale.strip():
+        errors["rationale"] = (
+            "Give the rationale for the decision, whether the threshold is met or not"
+        )
+    if not chosen:
+        errors["outcomes"] = "Select at least one outcome"
+    if Outcome.NO_FURTHER_ACTION in chosen and len(chosen) > 1:
+        errors["outcomes"] = "No further action cannot be combined with other outcomes"
+    elif S47_OUTCOMES.issubset(chosen):
+        errors["outcomes"] = "Choose a single-agency or a joint section 47 enquiry, not both"
+    elif chosen & S47_OUTCOMES and threshold_met is False:
+        errors["outcomes"] = (
+            "A section 47 enquiry needs reasonable cause to suspect significant harm: "
+            "change the threshold answer or the outcome"
+        )
+    if threshold_met and not chosen & S47_OUTCOMES and not no_s47_rationale.strip():
+        errors["no_s47_rationale"] = (
+            "The threshold is met but no section 47 enquiry is chosen: say why not"
+        )
+    if Outcome.FURTHER_DISCUSSION in chosen:
+        if further_discussion_on is None:
+            errors["further_discussion_on"] = "Enter the date of the further strategy discussion"
+        elif further_discussion_on < timezone.localtime(discussion.scheduled_for).date():
+            errors["further_discussion_on"] = (
+                "The further strategy discussion must be on or after this discussion"
+            )
+    return errors
+
+
+@transaction.atomic
+def decision_record(
+    *,
+    discussion: Discussion,
+    child: Child,
+    expected_revision: int,
+    decided_by: User,
+    **fields: Any,
+) -> ChildDecision:
+    errors = decision_errors(discussion=discussion, **fields)
+    if errors:
+        raise ValidationError(errors)
+    discussion_claim_revision(discussion=discussion, expected_revision=expected_revision)
+    outcomes = [o for o in Outcome.values if o in set(fields["outcomes"])]
+    decision, _ = ChildDecision.objects.update_or_create(
+        child=child,
+        defaults={
+            "threshold_met": fields["threshold_met"],
+            "rationale": fields["rationale"].strip(),
+            "outcomes": outcomes,
+            "no_s47_rationale": fields["no_s47_rationale"].strip()
+            if fields["threshold_met"] and not S47_OUTCOMES.intersection(outcomes)
+            else "",
+            "further_discussion_on": fields["further_discussion_on"]
+            if Outcome.FURTHER_DISCUSSION in outcomes
+            else None,
+            "conference_due_by": conference_due_by(discussion)
+            if S47_OUTCOMES.intersection(outcomes)
+            else None,
+            "decided_by": decided_by,
+        },
+    )
+    return decision
+
+
+@transaction.atomic
+def positions_record(
+    *,
+    discussion: Discussion,
+    decision: ChildDecision,
+    expected_revision: int,
+    positions: dict[int, tuple[str, str]],
+) -> list[AgencyPosition]:
+    """Replaces the positions for one decision: {invitee pk: (position, reason)}."""
+    problems = {
+        pk: "Give the reason this agency disagrees"
+        for pk, (position, reason) in positions.items()
+        if position == Position.DISAGREES and not reason.strip()
+    }
+    if problems:
+        raise ValidationError({f"position_{pk}": msg for pk, msg in problems.items()})
+    discussion_claim_revision(discussion=discussion, expected_revision=expected_revision)
+    attending = {i.pk: i for i in discussion.invitees.filter(attendance="attended")}
+    saved = []
+    decision.positions.exclude(invitee_id__in=positions).delete()
+    for pk, (position, reason) in positions.items():
+        if pk not in attending:
+            continue
+        record, _ = AgencyPosition.objects.update_or_create(
+            decision=decision,
+            invitee=attending[pk],
+            defaults={
+                "position": position,
+                "reason": reason.strip() if position != Position.AGREES else "",
+            },
+        )
+        saved.append(record)
+    return saved
+
+
+@dataclass
+class Consensus:
+    agreed_by_all: bool
+    disagreements: list[AgencyPosition]
+    not_recorded: list[Invitee]
+
+
+def consensus(discussion: Discussion, decision: ChildDecision) -> Consensus:
+    attending = list(discussion.invitees.filter(attendance="attended").select_related("agency"))
+    positions = list(decision.positions.select_related("invitee__agency"))
+    recorded = {p.invitee_id for p in positions}
+    disagreements = [p for p in positions if p.position == Position.DISAGREES]
+    missing = [i for i in attending if i.pk not in recorded]
+    agreed = (
+        bool(attending) and not missing and all(p.position == Position.AGREES for p in positions)
+    )
+    return Consensus(agreed_by_all=agreed, disagreements=disagreements, not_recorded=missing)
+
+
+@transaction.atomic
+def professional_difference_open(
+    *, discussion: Discussion, opened_by: User, position: AgencyPosition | None, **fields: Any
+) -> ProfessionalDifference:
+    record = ProfessionalDifference(
+        discussion=discussion, opened_by=opened_by, position=position, **fields
+    )
+    record.full_clean()
+    record.save()
+    return record
+
+
+def outcome_problems(discussion: Discussion) -> list[str]:
+    """What stops the outcome being recorded as final."""
+    problems = []
+    children = list(discussion.children.select_related("decision"))
+    if not children:
+        problems.append("Add the children the discussion is about")
+    for child in children:
+        decision = getattr(child, "decision", None)
+        if decision is None or not decision.rationale.strip():
+            problems.append(f"Record the decision and rationale for {child.full_name}")
+    if not discussion.invitees.filter(attendance="attended").exists():
+        problems.append("Record who attended")
+    return problems
+
+
+@transaction.atomic
+def outcome_record_final(*, discussion: Discussion, expected_revision: int) -> Discussion:
+    problems = outcome_problems(discussion)
+    if problems:
+        raise ValidationError(problems)
+    discussion_claim_revision(discussion=discussion, expected_revision=expected_revision)
+    now = timezone.now()
+    discussion.outcome_recorded_at = now
+    discussion.held_at = discussion.held_at or now
+    discussion.save(update_fields=["outcome_recorded_at", "held_at", "updated_at"])
+    return discussion

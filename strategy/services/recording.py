@@ -1,0 +1,166 @@
+"""What happened at the discussion: who took part, what they shared, the analysis."""
+
+from datetime import date, datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from agencies.models import User
+from strategy.models import Action, Attendance, Child, Discussion, Invitee
+from strategy.services.records import discussion_claim_revision
+
+ANALYSIS_FIELDS = ("worries", "working_well", "danger_statement", "safety_goal")
+PLAN_FIELDS = (
+    "contingency_plan",
+    "shared_with_family",
+    "shared_with_family_on",
+    "shared_with_family_by",
+)
+
+
+@transaction.atomic
+def attendance_record(
+    *,
+    discussion: Discussion,
+    expected_revision: int,
+    held_at: datetime,
+    rows: dict[int, dict[str, Any]],
+) -> Discussion:
+    """Records each invitee's part in the discussion and marks it held."""
+    if held_at > timezone.now():
+        raise ValidationError({"held_at": "The discussion cannot be held in the future"})
+    discussion_claim_revision(discussion=discussion, expected_revision=expected_revision)
+    for invitee in discussion.invitees.all():
+        if invitee.pk not in rows:
+            continue
+        row = rows[invitee.pk]
+        invitee.attendance = row["attendance"]
+        invitee.representative = row.get("representative", "")
+        invitee.can_make_decisions = (
+            row.get("can_make_decisions") if row["attendance"] == Attendance.ATTENDED else None
+        )
+        invitee.information_shared = row.get("information_shared", "")
+        invitee.scaling = row.get("scaling")
+        invitee.full_clean()
+        invitee.save()
+    discussion.held_at = held_at
+    discussion.save(update_fields=["held_at", "updated_at"])
+    return discussion
+
+
+@transaction.atomic
+def discussion_fields_record(
+    *, discussion: Discussion, expected_revision: int, **fields: Any
+) -> Discussion:
+    """Analysis or plan fields, written together."""
+    allowed = set(ANALYSIS_FIELDS) | set(PLAN_FIELDS)
+    unknown = set(fields) - allowed
+    if unknown:
+        raise ValueError(f"Not analysis or plan fields: {sorted(unknown)}")
+    discussion_claim_revision(discussion=discussion, expected_revision=expected_revision)
+    for name, value in fields.items():
+        setattr(discussion, name, value)
+    discussion.save(update_fields=[*fields, "updated_at"])
+    return discussion
+
+
+@transaction.atomic
+def child_voice_record(
+    *, discussion: Discussion, child: Child, expected_revision: int, voice: str, obtained: str
+) -> Child:
+    discussion_claim_revision(discussion=discussion, expected_revision=expected_revision)
+    child.voice = voice
+    child.voice_obtained = obtained
+    child.save(update_fields=["voice", "voice_obtained"])
+    return child
+
+
+@transaction.atomic
+def action_add(*, discussion: Discussion, expected_revision: int, **fields: Any) -> Action:
+    action = Action(discussion=discussion, **fields)
+    action.full_clean()
+    discussion_claim_revision(discussion=discussion, expected_revision=expected_revision)
+    action.save()
+    return action
+
+
+@transaction.atomic
+def action_remove(*, discussion: Discussion, action: Action, expected_revision: int) -> None:
+    discussion_claim_revision(discussion=discussion, expected_revision=expected_revision)
+    action.delete()
+
+
+@transaction.atomic
+def discussion_close(*, discussion: Discussion, expected_revision: int) -> Discussion:
+    if discussion.outcome_recorded_at is None:
+        raise ValidationError("Record the outcome as final before closing the discussion")
+    discussion_claim_revision(discussion=discussion, expected_revision=expected_revision)
+    discussion.closed_at = timezone.now()
+    discussion.save(update_fields=["closed_at", "updated_at"])
+    return discussion
+
+
+@transaction.atomic
+def follow_up_schedule(
+    *,
+    discussion: Discussion,
+    scheduled_for: datetime,
+    due_by: date,
+    created_by: User,
+) -> Discussion:
+    """A follow-up in the same series, inheriting the children, household and invitees."""
+    from strategy.invitations import invitations_queue
+    from strategy.services.scheduling import discussion_schedule
+
+    held_on = timezone.localtime(discussion.held_at or discussion.scheduled_for).date()
+    errors = {}
+    if due_by < held_on:
+        errors["due_by"] = "The follow-up must be due after the discussion it follows"
+    if timezone.localtime(scheduled_for).date() < held_on:
+        errors["scheduled_for"] = "The follow-up cannot be before the discussion it follows"
+    if errors:
+        raise ValidationError(errors)
+    follow_up = discussion_schedule(
+        created_by=created_by,
+        format=discussion.format,
+        urgency=discussion.urgency,
+        scheduled_for=scheduled_for,
+        joining_details=discussion.joining_details,
+        reason=f"Follow-up to {discussion.reference}. {discussion.reason}",
+        concern_categories=discussion.concern_categories,
+        referrer_agency=discussion.referrer_agency,
+        referrer_name=discussion.referrer_name,
+        housing_is_factor=discussion.housing_is_factor,
+        team=discussion.team,
+        chair=discussion.chair,
+        minute_taker=discussion.minute_taker,
+        follows=discussion,
+        follow_up_due_by=due_by,
+    )
+    for child in discussion.children.all():
+        child.pk = None
+        child.discussion = follow_up
+        child.voice = child.voice_obtained = ""
+        child.save()
+    for adult in discussion.adults.all():
+        adult.pk = None
+        adult.discussion = follow_up
+        adult.save()
+    invitees = [
+        Invitee.objects.create(
+            discussion=follow_up,
+            agency=old.agency,
+            contact=old.contact,
+            why_invited=old.why_invited,
+        )
+        for old in discussion.invitees.select_related("agency")
+        if old.agency.is_active
+    ]
+    for exception in discussion.invitation_exceptions.all():
+        exception.pk = None
+        exception.discussion = follow_up
+        exception.save()
+    invitations_queue(discussion=follow_up, invitees=invitees)
+    return follow_up

@@ -1,0 +1,60 @@
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from agencies.models import User
+from strategy.models import Discussion
+from strategy.services.records import discussion_claim_revision
+
+DISCUSSION_FIELDS = (
+    "format",
+    "urgency",
+    "scheduled_for",
+    "joining_details",
+    "reason",
+    "concern_categories",
+    "referrer_agency",
+    "referrer_name",
+    "immediate_action_taken",
+    "housing_is_factor",
+    "team",
+    "chair",
+    "minute_taker",
+)
+
+
+def next_reference(year: int) -> str:
+    prefix = f"SD-{year}-"
+    last = Discussion.objects.filter(reference__startswith=prefix).aggregate(m=Max("reference"))
+    number = int(last["m"].rsplit("-", 1)[1]) + 1 if last["m"] else 1
+    return f"{prefix}{number:05d}"
+
+
+@transaction.atomic
+def discussion_schedule(*, created_by: User, **fields: Any) -> Discussion:
+    discussion = Discussion(created_by=created_by, **fields)
+    discussion.full_clean(exclude=["reference"])
+    for _attempt in range(5):
+        discussion.reference = next_reference(timezone.localdate().year)
+        try:
+            with transaction.atomic():
+                discussion.save()
+            return discussion
+        except IntegrityError:
+            # Two chairs scheduled at the same moment and took the same number.
+            discussion.pk = None
+    raise RuntimeError("Could not allocate a discussion reference")
+
+
+@transaction.atomic
+def discussion_update(
+    *, discussion: Discussion, expected_revision: int, **fields: Any
+) -> Discussion:
+    discussion_claim_revision(discussion=discussion, expected_revision=expected_revision)
+    for name, value in fields.items():
+        setattr(discussion, name, value)
+    discussion.full_clean()
+    discussion.save()
+    return discussion

@@ -1,0 +1,38 @@
+from django.urls import path
+
+from strategy.views import decisions, discussions, household, invitees, recording
+
+app_name = "strategy"
+
+urlpatterns = [
+    path("", discussions.discussion_list, name="list"),
+    path("new/", discussions.discussion_create, name="create"),
+    path("<int:pk>/", discussions.discussion_detail, name="detail"),
+    path("<int:pk>/edit/", discussions.discussion_update, name="update"),
+    path("<int:pk>/children/add/", household.child_edit, name="child_add"),
+    path("<int:pk>/children/<int:child_pk>/", household.child_edit, name="child_edit"),
+    path("<int:pk>/adults/add/", household.adult_edit, name="adult_add"),
+    path("<int:pk>/adults/<int:adult_pk>/", household.adult_edit, name="adult_edit"),
+    path(
+        "<int:pk>/<str:kind>/<int:person_pk>/remove/",
+        household.person_remove,
+        name="person_remove",
+    ),
+    path("<int:pk>/invitees/", invitees.invitees_edit, name="invitees"),
+    path("<int:pk>/attendance/", recording.attendance_edit, name="attendance"),
+    path("<int:pk>/analysis/", recording.analysis_edit, name="analysis"),
+    path("<int:pk>/children/<int:child_pk>/voice/", recording.child_voice_edit, name="voice"),
+    path("<int:pk>/children/<int:child_pk>/decision/", decisions.decision_edit, name="decision"),
+    path(
+        "<int:pk>/children/<int:child_pk>/positions/",
+        decisions.positions_edit,
+        name="positions",
+    ),
+    path("<int:pk>/differences/new/", decisions.difference_create, name="difference_create"),
+    path("<int:pk>/actions/add/", recording.action_add, name="action_add"),
+    path("<int:pk>/actions/<int:action_pk>/remove/", recording.action_remove, name="action_remove"),
+    path("<int:pk>/plan/", recording.plan_edit, name="plan"),
+    path("<int:pk>/follow-up/", recording.follow_up_create, name="follow_up"),
+    path("<int:pk>/final/", discussions.outcome_final, name="final"),
+    path("<int:pk>/close/", discussions.discussion_close, name="close"),
+]

@@ -1,0 +1,203 @@
+from typing import Any
+
+from crispy_forms_gds.layout import Field
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from agencies.access import current_user, role_required
+from agencies.models import Role, Team
+from strategy import selectors
+from strategy.forms.base import date_field, gds_helper
+from strategy.forms.scheduling import DiscussionForm
+from strategy.models import Discussion
+from strategy.models.discussion import DiscussionStatus
+from strategy.services import decisions, recording, scheduling
+from strategy.services.invitees import requirements_for, unmet_requirements
+from strategy.services.records import EditConflict
+from strategy.views.editing import edit_page
+
+local_authority = role_required(*selectors.LOCAL_AUTHORITY_ROLES)
+recorders = role_required(*selectors.RECORDING_ROLES)
+
+
+class DiscussionSearchForm(forms.Form):
+    q = forms.CharField(label="Reference or child's name", required=False)
+    on = date_field("Date", required=False, help_text="For example, 27 3 2026")
+    status = forms.ChoiceField(
+        label="Status", required=False, choices=[("", "Any"), *DiscussionStatus.choices]
+    )
+    team = forms.ModelChoiceField(
+        label="Team", required=False, queryset=Team.objects.all(), empty_label="Any team"
+    )
+    mine = forms.BooleanField(label="Only my discussions", required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper(
+            Field.text("q"),
+            Field("on"),
+            Field.select("status"),
+            Field.select("team"),
+            Field.checkbox("mine", small=True),
+            submit="Search",
+        )
+
+
+@local_authority
+def discussion_list(request: HttpRequest) -> HttpResponse:
+    search = DiscussionSearchForm(request.GET or None)
+    discussions = Discussion.objects.none()
+    if not request.GET:
+        discussions = selectors.discussions_search(user=current_user(request), mine=True)
+    elif search.is_valid():
+        data = search.cleaned_data
+        discussions = selectors.discussions_search(
+            user=current_user(request),
+            mine=data["mine"],
+            text=data["q"],
+            on=data["on"],
+            status=data["status"],
+            team_id=data["team"].pk if data["team"] else None,
+        )
+    page = Paginator(discussions, 25).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "strategy/discussion_list.html",
+        {
+            "search": search,
+            "page": page,
+            "query": query.urlencode(),
+            "showing_mine": not request.GET,
+        },
+    )
+
+
+@recorders
+def discussion_create(request: HttpRequest) -> HttpResponse:
+    user = current_user(request)
+    initial = {"chair": user.pk if user.role == Role.CHAIR else None, "team": user.team_id}
+    form = DiscussionForm(request.POST or None, revision=0, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        discussion = scheduling.discussion_schedule(
+            created_by=current_user(request),
+            **form.discussion_fields(),
+        )
+        messages.success(request, f"Discussion {discussion.reference} scheduled")
+        return redirect("strategy:detail", pk=discussion.pk)
+    return render(request, "strategy/discussion_form.html", {"form": form, "discussion": None})
+
+
+@recorders
+def discussion_update(request: HttpRequest, pk: int) -> HttpResponse:
+    discussion = selectors.discussion_for_recorder(current_user(request), pk)
+    local = timezone.localtime(discussion.scheduled_for)
+    initial = {
+        **{f: getattr(discussion, f) for f in scheduling.DISCUSSION_FIELDS},
+        "scheduled_on": local.date(),
+        "scheduled_at": local.strftime("%H:%M"),
+    }
+    return edit_page(
+        request,
+        discussion=discussion,
+        make_form=lambda data, rev: DiscussionForm(data, revision=rev, initial=initial),
+        save=lambda form: scheduling.discussion_update(
+            discussion=discussion,
+            expected_revision=form.cleaned_data["revision"],
+            **form.discussion_fields(),
+        ),
+        template="strategy/discussion_form.html",
+        done=reverse("strategy:detail", args=[pk]),
+        done_message="Discussion details saved",
+    )
+
+
+@local_authority
+def discussion_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    discussion = selectors.discussion_for_viewer(current_user(request), pk)
+    invitees = list(discussion.invitees.select_related("agency", "contact"))
+    children = list(discussion.children.select_related("school", "gp_practice", "decision"))
+    child_rows = []
+    for child in children:
+        decision = getattr(child, "decision", None)
+        child_rows.append(
+            {
+                "child": child,
+                "decision": decision,
+                "consensus": decisions.consensus(discussion, decision) if decision else None,
+            }
+        )
+    exceptions = list(discussion.invitation_exceptions.all())
+    explained = {e.requirement for e in exceptions}
+    gaps = (
+        [
+            r
+            for r in unmet_requirements(discussion, [i.agency for i in invitees])
+            if r.key not in explained
+        ]
+        if invitees
+        else requirements_for(discussion)
+    )
+    can_record = request.user.pk in (discussion.chair_id, discussion.minute_taker_id)
+    return render(
+        request,
+        "strategy/discussion_detail.html",
+        {
+            "discussion": discussion,
+            "invitees": invitees,
+            "child_rows": child_rows,
+            "adults": discussion.adults.select_related("gp_practice"),
+            "exceptions": exceptions,
+            "gaps": gaps,
+            "differences": discussion.professional_differences.all(),
+            "actions": discussion.actions.select_related("agency"),
+            "can_record": can_record and discussion.is_editable,
+            "is_chair": request.user.pk == discussion.chair_id,
+            "outcome_problems": decisions.outcome_problems(discussion),
+            "series": discussion.series()
+            if discussion.follows_id or discussion.follow_ups.exists()
+            else [],
+        },
+    )
+
+
+@recorders
+@require_POST
+def outcome_final(request: HttpRequest, pk: int) -> HttpResponse:
+    discussion = selectors.discussion_for_recorder(current_user(request), pk)
+    try:
+        decisions.outcome_record_final(
+            discussion=discussion, expected_revision=int(request.POST.get("revision", 0))
+        )
+    except EditConflict:
+        messages.error(request, "Someone else changed the discussion: check it and try again.")
+    except ValidationError as error:
+        messages.error(request, "The outcome cannot be final yet: " + "; ".join(error.messages))
+    else:
+        messages.success(request, "Outcome recorded as final")
+    return redirect("strategy:detail", pk=pk)
+
+
+@recorders
+@require_POST
+def discussion_close(request: HttpRequest, pk: int) -> HttpResponse:
+    discussion = selectors.discussion_for_chair(current_user(request), pk)
+    try:
+        recording.discussion_close(
+            discussion=discussion, expected_revision=int(request.POST.get("revision", 0))
+        )
+    except EditConflict:
+        messages.error(request, "Someone else changed the discussion: check it and try again.")
+    except ValidationError as error:
+        messages.error(request, "; ".join(error.messages))
+    else:
+        messages.success(request, "Discussion closed")
+    return redirect("strategy:detail", pk=pk)

@@ -1,0 +1,89 @@
+"""One way for every page that changes a discussion: validate, call the service, and turn
+a conflict or a broken rule into a message on the same page with what was typed kept."""
+
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from strategy.models import Discussion
+from strategy.services.records import EditConflict, RecordLocked
+
+CONFLICT_MESSAGE = (
+    "Someone else saved this discussion while you were working on it. Nothing of yours was "
+    "saved yet: check what changed below, then save again to keep your version."
+)
+
+
+def _comparable(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+def changes_since(form: forms.Form, saved: Any) -> list[tuple[str, str, str]]:
+    """(label, saved value, your value) for each field where the saved record differs."""
+    rows = []
+    for name, field in form.fields.items():
+        if name == "revision" or not hasattr(saved, name):
+            continue
+        yours = form.cleaned_data.get(name) if hasattr(form, "cleaned_data") else None
+        ours = getattr(saved, name)
+        if _comparable(ours) != _comparable(yours):
+            rows.append((str(field.label), _comparable(ours), _comparable(yours)))
+    return rows
+
+
+def edit_page(
+    request: HttpRequest,
+    *,
+    discussion: Discussion,
+    make_form: Callable[[Any, int], forms.Form],
+    save: Callable[[Any], Any],
+    template: str,
+    done: str,
+    done_message: str,
+    compare_with: Callable[[Discussion], Any] | None = None,
+    context: dict[str, Any] | None = None,
+) -> HttpResponse:
+    if not discussion.is_editable:
+        messages.error(
+            request, "This discussion's record is locked: minutes are approved or it is closed."
+        )
+        return redirect("strategy:detail", pk=discussion.pk)
+    form = make_form(request.POST if request.method == "POST" else None, discussion.revision)
+    extra: dict[str, Any] = {}
+    if request.method == "POST" and form.is_valid():
+        try:
+            save(form)
+        except EditConflict as conflict:
+            data = request.POST.copy()
+            data["revision"] = str(conflict.current.revision)
+            form = make_form(data, conflict.current.revision)
+            form.is_valid()
+            form.add_error(None, CONFLICT_MESSAGE)
+            saved = (compare_with or (lambda d: d))(conflict.current)
+            extra["conflict_changes"] = changes_since(form, saved)
+        except RecordLocked:
+            messages.error(request, "This discussion's record is locked.")
+            return redirect("strategy:detail", pk=discussion.pk)
+        except ValidationError as error:
+            if hasattr(error, "error_dict"):
+                for field, errors in error.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form.add_error(None, error.messages)
+        else:
+            messages.success(request, done_message)
+            return redirect(done)
+    return render(
+        request,
+        template,
+        {"discussion": discussion, "form": form, **extra, **(context or {})},
+    )

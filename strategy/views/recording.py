@@ -1,0 +1,169 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from agencies.access import current_user
+from strategy import selectors
+from strategy.forms.base import combine_local
+from strategy.forms.decisions import ActionForm, FollowUpForm
+from strategy.forms.recording import AnalysisForm, AttendanceForm, ChildVoiceForm, PlanForm
+from strategy.models import Action, Child
+from strategy.services import recording
+from strategy.services.records import EditConflict, RecordLocked
+from strategy.views.discussions import recorders
+from strategy.views.editing import edit_page
+
+
+def _detail(pk: int, anchor: str) -> str:
+    return reverse("strategy:detail", args=[pk]) + f"#{anchor}"
+
+
+@recorders
+def attendance_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    discussion = selectors.discussion_for_recorder(current_user(request), pk)
+    return edit_page(
+        request,
+        discussion=discussion,
+        make_form=lambda data, rev: AttendanceForm(data, revision=rev, discussion=discussion),
+        save=lambda form: recording.attendance_record(
+            discussion=discussion,
+            expected_revision=form.cleaned_data["revision"],
+            held_at=form.cleaned_data["held_at"],
+            rows=form.rows(),
+        ),
+        template="strategy/section_form.html",
+        done=_detail(pk, "attendance"),
+        done_message="Attendance and information shared saved",
+        context={"title": "Attendance and information shared"},
+    )
+
+
+def _fields_page(
+    request: HttpRequest, pk: int, form_class: type, title: str, anchor: str, names: tuple[str, ...]
+) -> HttpResponse:
+    discussion = selectors.discussion_for_recorder(current_user(request), pk)
+    initial = {name: getattr(discussion, name) for name in names}
+    return edit_page(
+        request,
+        discussion=discussion,
+        make_form=lambda data, rev: form_class(data, revision=rev, initial=initial),
+        save=lambda form: recording.discussion_fields_record(
+            discussion=discussion,
+            expected_revision=form.cleaned_data["revision"],
+            **{name: form.cleaned_data[name] for name in names},
+        ),
+        template="strategy/section_form.html",
+        done=_detail(pk, anchor),
+        done_message=f"{title} saved",
+        context={"title": title},
+    )
+
+
+@recorders
+def analysis_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    return _fields_page(
+        request, pk, AnalysisForm, "Analysis", "analysis", recording.ANALYSIS_FIELDS
+    )
+
+
+@recorders
+def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    return _fields_page(
+        request,
+        pk,
+        PlanForm,
+        "Contingency and what the family is told",
+        "actions",
+        recording.PLAN_FIELDS,
+    )
+
+
+@recorders
+def child_voice_edit(request: HttpRequest, pk: int, child_pk: int) -> HttpResponse:
+    discussion = selectors.discussion_for_recorder(current_user(request), pk)
+    child = get_object_or_404(Child, pk=child_pk, discussion=discussion)
+    initial = {"voice": child.voice, "obtained": child.voice_obtained}
+    return edit_page(
+        request,
+        discussion=discussion,
+        make_form=lambda data, rev: ChildVoiceForm(data, revision=rev, initial=initial),
+        save=lambda form: recording.child_voice_record(
+            discussion=discussion,
+            child=child,
+            expected_revision=form.cleaned_data["revision"],
+            voice=form.cleaned_data["voice"],
+            obtained=form.cleaned_data["obtained"],
+        ),
+        template="strategy/section_form.html",
+        done=_detail(pk, "children"),
+        done_message=f"{child.full_name}'s voice saved",
+        context={"title": f"The voice of {child.full_name}"},
+    )
+
+
+@recorders
+def action_add(request: HttpRequest, pk: int) -> HttpResponse:
+    discussion = selectors.discussion_for_recorder(current_user(request), pk)
+    names = ("what", "agency", "person", "due_by", "why")
+    return edit_page(
+        request,
+        discussion=discussion,
+        make_form=lambda data, rev: ActionForm(data, revision=rev),
+        save=lambda form: recording.action_add(
+            discussion=discussion,
+            expected_revision=form.cleaned_data["revision"],
+            **{name: form.cleaned_data[name] for name in names},
+        ),
+        compare_with=lambda d: None,
+        template="strategy/section_form.html",
+        done=_detail(pk, "actions"),
+        done_message="Action added",
+        context={"title": "Add an action"},
+    )
+
+
+@recorders
+@require_POST
+def action_remove(request: HttpRequest, pk: int, action_pk: int) -> HttpResponse:
+    discussion = selectors.discussion_for_recorder(current_user(request), pk)
+    action = get_object_or_404(Action, pk=action_pk, discussion=discussion)
+    try:
+        recording.action_remove(
+            discussion=discussion,
+            action=action,
+            expected_revision=int(request.POST.get("revision", 0)),
+        )
+    except (EditConflict, RecordLocked):
+        messages.error(request, "Someone else changed the discussion: check it and try again.")
+    else:
+        messages.success(request, "Action removed")
+    return redirect(_detail(pk, "actions"))
+
+
+@recorders
+def follow_up_create(request: HttpRequest, pk: int) -> HttpResponse:
+    discussion = selectors.discussion_for_chair(current_user(request), pk)
+    form = FollowUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            follow_up = recording.follow_up_schedule(
+                discussion=discussion,
+                scheduled_for=combine_local(data["scheduled_on"], data["scheduled_time"]),
+                due_by=data["due_by"],
+                created_by=current_user(request),
+            )
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                form.add_error("scheduled_on" if field == "scheduled_for" else field, errors)
+        else:
+            messages.success(request, f"Follow-up {follow_up.reference} scheduled")
+            return redirect("strategy:detail", pk=follow_up.pk)
+    return render(
+        request,
+        "strategy/section_form.html",
+        {"discussion": discussion, "form": form, "title": "Schedule a follow-up discussion"},
+    )
