@@ -1,3 +1,4 @@
 import { initAll } from "/static/govuk/govuk-frontend.min.js";
+import "/static/js/drafts.mjs";
 
 initAll();

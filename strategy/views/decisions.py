@@ -91,7 +91,11 @@ def difference_create(request: HttpRequest, pk: int) -> HttpResponse:
             position=position,
             **form.cleaned_data,
         )
-        messages.success(request, "Resolving Professional Differences record opened at stage 1")
+        messages.success(
+            request,
+            "Resolving Professional Differences record opened at stage 1",
+            extra_tags=f"draft-saved {request.path}",
+        )
         return redirect(reverse("strategy:detail", args=[pk]) + "#differences")
     return render(
         request,

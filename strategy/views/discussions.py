@@ -91,7 +91,11 @@ def discussion_create(request: HttpRequest) -> HttpResponse:
             created_by=current_user(request),
             **form.discussion_fields(),
         )
-        messages.success(request, f"Discussion {discussion.reference} scheduled")
+        messages.success(
+            request,
+            f"Discussion {discussion.reference} scheduled",
+            extra_tags=f"draft-saved {request.path}",
+        )
         return redirect("strategy:detail", pk=discussion.pk)
     return render(request, "strategy/discussion_form.html", {"form": form, "discussion": None})
 

@@ -80,7 +80,8 @@ def edit_page(
             else:
                 form.add_error(None, error.messages)
         else:
-            messages.success(request, done_message)
+            # The page after the save tells the browser to drop its draft of this form.
+            messages.success(request, done_message, extra_tags=f"draft-saved {request.path}")
             return redirect(done)
     return render(
         request,

@@ -160,7 +160,11 @@ def follow_up_create(request: HttpRequest, pk: int) -> HttpResponse:
             for field, errors in error.message_dict.items():
                 form.add_error("scheduled_on" if field == "scheduled_for" else field, errors)
         else:
-            messages.success(request, f"Follow-up {follow_up.reference} scheduled")
+            messages.success(
+                request,
+                f"Follow-up {follow_up.reference} scheduled",
+                extra_tags=f"draft-saved {request.path}",
+            )
             return redirect("strategy:detail", pk=follow_up.pk)
     return render(
         request,

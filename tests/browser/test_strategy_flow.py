@@ -1,0 +1,418 @@
+"""A chair takes a strategy discussion from scheduling to a follow-up, in the browser.
+
+Every page the chair sees is checked with axe-core (WCAG 2.2 A and AA), each form both as
+it first opens and when it shows the chair a mistake. All the people and places are fictional.
+"""
+
+from datetime import date, timedelta
+
+import pytest
+from playwright.sync_api import Locator, Page, expect
+
+from agencies.models import AgencyKind
+from strategy.models import Adult, Child, Discussion, ProfessionalDifference
+from strategy.working_days import add_working_days
+from tests.browser.conftest import assert_accessible, sign_in
+from tests.factories import AgencyFactory, TeamFactory, UserFactory
+
+pytestmark = pytest.mark.browser
+
+POLICE = "Eastmere Constabulary"
+SOCIAL_CARE = "Eastmere Children's Social Care"
+HOSPITAL = "Eastmere General Hospital"
+HEALTH_VISITING = "Eastmere Health Visiting"
+GP_CHILDREN = "Riverside Medical Centre"
+GP_MOTHER = "Harbour Lane Surgery"
+GP_FATHER = "Millbrook Family Practice"
+HOUSING = "Eastmere Housing Options"
+SCHOOL = "Saltmarsh Primary School"
+
+
+def the_county() -> None:
+    """The fictional county of Eastmere: its agencies, a team, a chair and a minute-taker."""
+    K = AgencyKind
+    AgencyFactory(name=POLICE, kind=K.POLICE)
+    social_care = AgencyFactory(name=SOCIAL_CARE, kind=K.CHILDRENS_SOCIAL_CARE)
+    AgencyFactory(name=HOSPITAL, kind=K.ACUTE_HOSPITAL_TRUST)
+    AgencyFactory(name=HEALTH_VISITING, kind=K.PUBLIC_HEALTH_NURSING)
+    for practice in (GP_CHILDREN, GP_MOTHER, GP_FATHER):
+        AgencyFactory(name=practice, kind=K.GP_PRACTICE)
+    AgencyFactory(name=HOUSING, kind=K.HOUSING)
+    AgencyFactory(name=SCHOOL, kind=K.EDUCATION)
+    team = TeamFactory(name="Eastmere North Assessment Team", agency=social_care)
+    UserFactory(username="chris", first_name="Chris", last_name="Chair", role="chair", team=team)
+    UserFactory(
+        username="mina", first_name="Mina", last_name="Minutes", role="minute_taker", team=team
+    )
+
+
+# --- Helpers a person would recognise: fill a GOV.UK date, submit, see an error. ------------
+
+
+def date_group(page: Page, legend: str) -> Locator:
+    """The fieldset of a GOV.UK date input, found by its legend."""
+    return page.get_by_role("group", name=legend, exact=True)
+
+
+def fill_date(page: Page, legend: str, day: date) -> None:
+    """Types a date into the Day, Month and Year boxes of a GOV.UK date input."""
+    group = date_group(page, legend)
+    group.get_by_label("Day", exact=True).fill(str(day.day))
+    group.get_by_label("Month", exact=True).fill(str(day.month))
+    group.get_by_label("Year", exact=True).fill(str(day.year))
+
+
+def date_typed(page: Page, legend: str) -> tuple[str, str, str]:
+    group = date_group(page, legend)
+    return tuple(  # type: ignore[return-value]
+        group.get_by_label(part, exact=True).input_value() for part in ("Day", "Month", "Year")
+    )
+
+
+def submit(page: Page, button: str) -> None:
+    """Presses a form's button and waits for the page the server sends back."""
+    with page.expect_navigation():
+        page.get_by_role("button", name=button, exact=True).click()
+
+
+def follow(page: Page, link: str) -> None:
+    with page.expect_navigation():
+        page.get_by_role("link", name=link, exact=True).click()
+
+
+def error_summary(page: Page) -> Locator:
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_be_visible()
+    expect(summary).to_contain_text("There is a problem")
+    return summary
+
+
+def long_date(day: date) -> str:
+    """As the pages show it: 'Monday 7 December 2026'."""
+    return f"{day:%A} {day.day} {day:%B %Y}"
+
+
+def agency_section(page: Page, agency: str) -> Locator:
+    """One agency's fieldset on the attendance and positions pages."""
+    return page.get_by_role("group", name=agency, exact=True)
+
+
+# --- The flow ------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_chair_takes_a_discussion_from_scheduling_to_follow_up(page: Page) -> None:
+    the_county()
+    today = date.today()
+    # The discussion was held yesterday morning; the chair records it afterwards.
+    held_on = today - timedelta(days=1)
+
+    sign_in(page, "chris")
+    expect(page.get_by_role("link", name="Discussions", exact=True)).to_be_visible()
+    assert_accessible(page)
+    follow(page, "Discussions")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Strategy discussions")
+    assert_accessible(page)
+
+    # -- 2. Schedule the discussion: a first try names the chair as minute-taker too. -----
+    follow(page, "Schedule a discussion")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Schedule a strategy discussion")
+    assert_accessible(page)
+    page.get_by_label("Video call").check()
+    page.get_by_label("Immediate", exact=True).check()
+    fill_date(page, "Date of the discussion", held_on)
+    page.get_by_label("Time", exact=True).fill("10:00")
+    page.get_by_label("Joining details").fill("Video link sent separately")
+    page.get_by_label("Why the discussion is needed").fill(
+        "Bruising to a baby's cheek seen by the health visitor; the family are about to "
+        "lose their tenancy."
+    )
+    page.get_by_label("Physical abuse").check()
+    page.get_by_label("Neglect").check()
+    page.get_by_label("Referring agency").select_option(label=HEALTH_VISITING)
+    page.get_by_label("Referrer's name and role").fill("Health visitor")
+    page.get_by_label("Housing is a factor").check()
+    expect(page.get_by_label("Convening team")).to_have_value(
+        page.get_by_label("Convening team")
+        .locator("option", has_text="Eastmere North Assessment Team")
+        .get_attribute("value")
+    )
+    expect(page.get_by_label("Chair", exact=True).locator("option:checked")).to_have_text(
+        "Chris Chair"
+    )
+    page.get_by_label("Minute-taker").select_option(label="Chris Chair")
+    submit(page, "Save and continue")
+
+    summary = error_summary(page)
+    expect(summary).to_contain_text("The minute-taker must be someone other than the chair")
+    assert date_typed(page, "Date of the discussion") == (
+        str(held_on.day),
+        str(held_on.month),
+        str(held_on.year),
+    )
+    expect(page.get_by_label("Time", exact=True)).to_have_value("10:00")
+    expect(page.get_by_label("Why the discussion is needed")).to_contain_text("health visitor")
+    expect(page.get_by_label("Video call")).to_be_checked()
+    expect(page.get_by_label("Neglect")).to_be_checked()
+    expect(page.get_by_label("Housing is a factor")).to_be_checked()
+    assert_accessible(page)
+    assert not Discussion.objects.exists()
+
+    page.get_by_label("Minute-taker").select_option(label="Mina Minutes")
+    submit(page, "Save and continue")
+    discussion = Discussion.objects.get()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(discussion.reference)
+    expect(page.get_by_text(f"Discussion {discussion.reference} scheduled")).to_be_visible()
+    assert discussion.housing_is_factor
+    assert_accessible(page)
+
+    # -- 3. The children and the adults around them. ---------------------------------------
+    follow(page, "Add a child")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Add a child")
+    assert_accessible(page)
+    page.get_by_label("First name").fill("Ada")
+    page.get_by_label("Last name").fill("Testcase")
+    fill_date(page, "Date of birth", today + timedelta(days=30))  # a slip of the keyboard
+    page.get_by_label("needs and the impact on them").fill(
+        "Ada is quiet at school and often hungry."
+    )
+    page.get_by_label("School or nursery").select_option(label=SCHOOL)
+    page.get_by_label("GP practice").select_option(label=GP_CHILDREN)
+    submit(page, "Save child")
+    expect(error_summary(page)).to_contain_text("The date of birth must be in the past")
+    expect(page.get_by_label("First name")).to_have_value("Ada")
+    assert_accessible(page)
+    assert not Child.objects.exists()
+
+    ada_born = date(today.year - 6, 5, 1)
+    fill_date(page, "Date of birth", ada_born)
+    submit(page, "Save child")
+    expect(page.get_by_role("heading", name="Ada Testcase", level=3)).to_be_visible()
+    assert_accessible(page)
+
+    follow(page, "Add a child")
+    page.get_by_label("First name").fill("Bo")
+    page.get_by_label("Last name").fill("Testcase")
+    fill_date(page, "Date of birth", today - timedelta(days=200))
+    page.get_by_label("needs and the impact on them").fill("A baby with bruising to the cheek.")
+    page.get_by_label("GP practice").select_option(label=GP_CHILDREN)
+    submit(page, "Save child")
+    expect(page.get_by_role("heading", name="Bo Testcase", level=3)).to_be_visible()
+    assert_accessible(page)
+
+    adults = [
+        ("Morgan Testcase", "Mother", True, GP_MOTHER),
+        ("Sam Otherfield", "Birth parent living elsewhere", False, GP_FATHER),
+        ("Lee Partner", "Partner of a parent", True, GP_MOTHER),
+    ]
+    for index, (name, relationship, lives_with_children, practice) in enumerate(adults):
+        follow(page, "Add a household member or significant adult")
+        expect(page.get_by_role("heading", level=1)).to_have_text(
+            "Add a household member or significant adult"
+        )
+        page.get_by_label("Full name").fill(name)
+        page.get_by_label("GP practice").select_option(label=practice)
+        if index == 0:
+            assert_accessible(page)
+            # Forgetting the relationship is caught, and the name is kept.
+            submit(page, "Save person")
+            expect(error_summary(page)).to_contain_text(
+                "Select their relationship to the children"
+            )
+            expect(page.get_by_label("Full name")).to_have_value(name)
+            assert_accessible(page)
+            assert not Adult.objects.exists()
+        page.get_by_label(relationship, exact=True).check()
+        page.get_by_label("Lives in the children's household").set_checked(lives_with_children)
+        submit(page, "Save person")
+        expect(page.get_by_role("cell", name=name, exact=False)).to_be_visible()
+        assert_accessible(page)
+    household = page.get_by_role("table", name="Household and significant adults")
+    expect(household).to_contain_text("Birth parent living elsewhere")
+    expect(household).to_contain_text(GP_FATHER)
+
+    # -- 4. Invitees: the record proposes both parents' GP practices and housing. ----------
+    follow(page, "Choose invitees")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Who to invite")
+    assert_accessible(page)
+    for agency in (
+        POLICE,
+        SOCIAL_CARE,
+        HOSPITAL,
+        HEALTH_VISITING,
+        GP_CHILDREN,
+        GP_MOTHER,
+        GP_FATHER,
+        HOUSING,
+        SCHOOL,
+    ):
+        expect(page.get_by_role("checkbox", name=agency, exact=True)).to_be_checked()
+
+    # Leaving housing out needs a reason; the chair changes their mind and keeps it in.
+    page.get_by_role("checkbox", name=HOUSING, exact=True).uncheck()
+    submit(page, "Save invite list and send invitations")
+    expect(error_summary(page)).to_contain_text("Give a reason for not inviting Housing")
+    expect(page.get_by_role("checkbox", name=HOUSING, exact=True)).not_to_be_checked()
+    expect(page.get_by_role("checkbox", name=GP_FATHER, exact=True)).to_be_checked()
+    assert_accessible(page)
+    assert not discussion.invitees.exists()
+
+    page.get_by_role("checkbox", name=HOUSING, exact=True).check()
+    submit(page, "Save invite list and send invitations")
+    invited = page.get_by_role("table", name="Invited agencies")
+    for agency in (POLICE, SOCIAL_CARE, HOSPITAL, GP_MOTHER, GP_FATHER, HOUSING):
+        expect(invited).to_contain_text(agency)
+    assert_accessible(page)
+    assert discussion.invitees.count() == 9
+
+    # -- 5. Who took part and what they shared. ---------------------------------------------
+    follow(page, "Record attendance and information shared")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Attendance and information shared")
+    assert_accessible(page)
+    representatives = {
+        POLICE: "DC Priya Shah, child abuse investigation team",
+        SOCIAL_CARE: "Jo Baker, team manager",
+        HOSPITAL: "Dr Ken Ade, named doctor",
+    }
+    for agency, representative in representatives.items():
+        section = agency_section(page, agency)
+        section.get_by_label("Attended", exact=True).check()
+        section.get_by_label("Name and role of who took part").fill(representative)
+        section.get_by_label("Can they make decisions for their agency?").select_option(
+            label="Yes"
+        )
+    agency_section(page, HEALTH_VISITING).get_by_label("Sent apologies").check()
+    for agency in (GP_CHILDREN, GP_MOTHER, GP_FATHER, HOUSING, SCHOOL):
+        agency_section(page, agency).get_by_label("Did not attend").check()
+    police = agency_section(page, POLICE)
+    police.get_by_label("Information shared").fill(
+        "Sam Otherfield was arrested in 2024 for assault on a former partner."
+    )
+    police.get_by_label("Scaling, 0 to 10").fill("eleven")
+    submit(page, "Save attendance")
+    expect(error_summary(page)).to_contain_text("Scaling must be a whole number from 0 to 10")
+    expect(agency_section(page, POLICE).get_by_label("Attended", exact=True)).to_be_checked()
+    assert_accessible(page)
+
+    agency_section(page, POLICE).get_by_label("Scaling, 0 to 10").fill("3")
+    submit(page, "Save attendance")
+    expect(page.get_by_text("Attendance and information shared saved")).to_be_visible()
+    expect(page.get_by_role("heading", name=f"{POLICE} (scaling 3 out of 10)")).to_be_visible()
+    assert_accessible(page)
+
+    # -- 6. Ada: threshold met, a joint section 47 enquiry; the police disagree. ----------
+    follow(page, "Decision for Ada Testcase")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Decision for Ada Testcase")
+    assert_accessible(page)
+    page.get_by_label("Yes", exact=True).check()
+    page.get_by_label("Section 47 enquiry, joint with police").check()
+    submit(page, "Save decision")  # without the rationale
+    expect(error_summary(page)).to_contain_text("Give the rationale for the decision")
+    assert_accessible(page)
+    page.get_by_label("Rationale").fill(
+        "Unexplained bruising to a non-mobile sibling and a history of domestic abuse."
+    )
+    submit(page, "Save decision")
+
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Each agency's position on the decision for Ada Testcase"
+    )
+    assert_accessible(page)
+    for agency in (SOCIAL_CARE, HOSPITAL):
+        agency_section(page, agency).get_by_label("Agrees").check()
+    agency_section(page, POLICE).get_by_label("Disagrees").check()
+    submit(page, "Save positions")
+    expect(error_summary(page)).to_contain_text(f"Give the reason {POLICE} disagrees")
+    expect(agency_section(page, POLICE).get_by_label("Disagrees")).to_be_checked()
+    assert_accessible(page)
+    reason = "A single-agency enquiry is enough until the medical is done."
+    agency_section(page, POLICE).get_by_label("Reason").fill(reason)
+    submit(page, "Save positions")
+
+    disagreement = page.get_by_role(
+        "region", name="Disagreement with the decision for Ada Testcase"
+    )
+    expect(disagreement).to_contain_text(f"{POLICE} disagrees: {reason}")
+    conference_due = add_working_days(held_on, 15)
+    expect(page.locator(".govuk-summary-list__row", has_text="conference due by")).to_contain_text(
+        long_date(conference_due)
+    )
+    assert_accessible(page)
+
+    follow(page, f"Start a Resolving Professional Differences record for {POLICE}")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Resolving Professional Differences: stage 1"
+    )
+    expect(page.get_by_label("Who raised it")).to_have_value(representatives[POLICE])
+    expect(page.get_by_label("The issue")).to_have_value(reason)
+    assert_accessible(page)
+    submit(page, "Open stage 1 record")  # without saying who it was raised with
+    expect(error_summary(page)).to_contain_text("Enter who it was raised with")
+    assert_accessible(page)
+    assert not ProfessionalDifference.objects.exists()
+    page.get_by_label("With whom").fill("Chris Chair, chair of the strategy discussion")
+    submit(page, "Open stage 1 record")
+    expect(page.get_by_text("Resolving Professional Differences record opened")).to_be_visible()
+    differences = page.locator(".govuk-inset-text", has_text="Stage 1, open.")
+    expect(differences).to_contain_text(f"Raised by {representatives[POLICE]}")
+    assert_accessible(page)
+
+    # -- 7. Bo: threshold not met, no further action, agreed by everyone attending. -------
+    follow(page, "Decision for Bo Testcase")
+    page.get_by_label("No", exact=True).check()
+    page.get_by_label("Rationale").fill("The bruise was explained by the hospital's examination.")
+    page.get_by_label("No further action").check()
+    submit(page, "Save decision")
+    for agency in (POLICE, SOCIAL_CARE, HOSPITAL):
+        agency_section(page, agency).get_by_label("Agrees").check()
+    submit(page, "Save positions")
+    expect(page.get_by_text("Agreed by all attending agencies")).to_be_visible()
+    assert_accessible(page)
+
+    # -- 8. An action. ------------------------------------------------------------------------
+    follow(page, "Add an action")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Add an action")
+    assert_accessible(page)
+    page.get_by_label("What needs to happen").fill("Arrange a child protection medical for Bo.")
+    page.get_by_label("Agency", exact=True).select_option(label=HOSPITAL)
+    page.get_by_label("Named person").fill("Dr Ken Ade")
+    fill_date(page, "Due by", today - timedelta(days=1))
+    page.get_by_label("Why", exact=True).fill("To understand the bruising.")
+    submit(page, "Add action")
+    expect(error_summary(page)).to_contain_text("The due date must be today or in the future")
+    assert_accessible(page)
+    due = today + timedelta(days=2)
+    fill_date(page, "Due by", due)
+    submit(page, "Add action")
+    actions = page.get_by_role("table", name="Actions")
+    expect(actions).to_contain_text("Arrange a child protection medical for Bo.")
+    expect(actions).to_contain_text(f"Dr Ken Ade, {HOSPITAL}")
+    expect(actions).to_contain_text(f"{due.day} {due:%B %Y}")
+    assert_accessible(page)
+
+    # -- 9. A follow-up, in the same series, about the same family. ------------------------
+    follow(page, "Schedule a follow-up discussion")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Schedule a follow-up discussion")
+    assert_accessible(page)
+    fill_date(page, "Date of the follow-up discussion", today + timedelta(days=7))
+    page.get_by_label("Time", exact=True).fill("14:30")
+    fill_date(page, "Must be held by", held_on - timedelta(days=1))
+    submit(page, "Schedule follow-up")
+    expect(error_summary(page)).to_contain_text(
+        "The follow-up must be due after the discussion it follows"
+    )
+    assert_accessible(page)
+    fill_date(page, "Must be held by", today + timedelta(days=10))
+    submit(page, "Schedule follow-up")
+
+    follow_up = Discussion.objects.get(follows=discussion)
+    assert follow_up.reference != discussion.reference
+    expect(page.get_by_role("heading", level=1)).to_contain_text(follow_up.reference)
+    expect(page.get_by_text(f"Follow-up {follow_up.reference} scheduled")).to_be_visible()
+    for child in ("Ada Testcase", "Bo Testcase"):
+        expect(page.get_by_role("heading", name=child, level=3)).to_be_visible()
+    household = page.get_by_role("table", name="Household and significant adults")
+    for name, *_ in adults:
+        expect(household).to_contain_text(name)
+    expect(page.get_by_role("link", name=discussion.reference)).to_be_visible()
+    assert_accessible(page)

@@ -1,0 +1,276 @@
+from datetime import date, timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from strategy.models import Child, Discussion
+from tests.factories import UserFactory
+
+
+def date_parts(name: str, day: date) -> dict[str, str]:
+    return {f"{name}_0": str(day.day), f"{name}_1": str(day.month), f"{name}_2": str(day.year)}
+
+
+def schedule_data(team, chair, minute_taker, **changes):
+    soon = timezone.localdate() + timedelta(days=1)
+    return {
+        "revision": "0",
+        "format": "phone",
+        "urgency": "immediate",
+        **date_parts("scheduled_on", soon),
+        "scheduled_at": "14:30",
+        "reason": "Police called to domestic incident; baby present.",
+        "concern_categories": ["domestic_abuse", "physical"],
+        "team": str(team.pk),
+        "chair": str(chair.pk),
+        "minute_taker": str(minute_taker.pk),
+        **changes,
+    }
+
+
+def test_chair_schedules_a_discussion(chair, minute_taker, team, client_for):
+    response = client_for(chair).post(
+        reverse("strategy:create"), schedule_data(team, chair, minute_taker), follow=True
+    )
+    discussion = Discussion.objects.get()
+    assert discussion.reference.startswith(f"SD-{timezone.localdate().year}-")
+    assert f"Discussion {discussion.reference} scheduled" in response.text
+    assert timezone.localtime(discussion.scheduled_for).strftime("%H:%M") == "14:30"
+    assert discussion.concern_categories == ["physical", "domestic_abuse"] or set(
+        discussion.concern_categories
+    ) == {"physical", "domestic_abuse"}
+
+
+def test_chair_cannot_also_take_the_minutes(chair, team, client_for):
+    response = client_for(chair).post(reverse("strategy:create"), schedule_data(team, chair, chair))
+    assert "The minute-taker must be someone other than the chair" in response.text
+    assert "Police called to domestic incident" in response.text  # typed work kept
+    assert not Discussion.objects.exists()
+
+
+def test_a_time_in_the_wrong_format_is_explained(chair, minute_taker, team, client_for):
+    response = client_for(chair).post(
+        reverse("strategy:create"),
+        schedule_data(team, chair, minute_taker, scheduled_at="half two"),
+    )
+    assert "Enter the time as hours and minutes, like 14:30" in response.text
+    assert not Discussion.objects.exists()
+
+
+def child_data(discussion, **changes):
+    return {
+        "revision": str(discussion.revision),
+        "first_name": "Cleo",
+        "last_name": "Testcase",
+        **date_parts("date_of_birth", date(2019, 2, 3)),
+        "needs": "Cleo has speech delay and misses school often.",
+        **changes,
+    }
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        (
+            date_parts("date_of_birth", timezone.localdate() + timedelta(days=3)),
+            "The date of birth must be in the past",
+        ),
+        (
+            {"is_unborn": "on", **date_parts("expected_delivery_date", date(2025, 1, 1))},
+            "The expected date of delivery must be today or in the future",
+        ),
+        ({"is_unborn": "on"}, "Enter the expected date of delivery"),
+        (
+            {"date_of_birth_0": "", "date_of_birth_1": "", "date_of_birth_2": ""},
+            "Enter the date of birth, or tick",
+        ),
+        (
+            {"date_of_birth_0": "31", "date_of_birth_1": "2", "date_of_birth_2": "2020"},
+            "Date of birth must be a real date",
+        ),
+        ({"needs": ""}, "Describe the child&#x27;s needs and the impact on them in words"),
+    ],
+)
+def test_bad_child_details_are_refused_and_nothing_saved(
+    discussion, chair, client_for, changes, message
+):
+    before = Child.objects.count()
+    response = client_for(chair).post(
+        reverse("strategy:child_add", args=[discussion.pk]), child_data(discussion, **changes)
+    )
+    assert response.status_code == 200
+    assert message in response.text
+    assert Child.objects.count() == before
+
+
+def test_an_unborn_child_has_an_expected_date_instead_of_a_birthday(discussion, chair, client_for):
+    due = timezone.localdate() + timedelta(days=60)
+    client_for(chair).post(
+        reverse("strategy:child_add", args=[discussion.pk]),
+        child_data(
+            discussion,
+            first_name="Baby",
+            is_unborn="on",
+            **date_parts("expected_delivery_date", due),
+        ),
+    )
+    baby = Child.objects.get(first_name="Baby", is_unborn=True)
+    assert baby.expected_delivery_date == due
+    assert baby.date_of_birth is None
+
+
+def test_second_save_is_refused_and_shows_what_changed(discussion, chair, minute_taker, client_for):
+    opened_at = discussion.revision
+    url = reverse("strategy:analysis", args=[discussion.pk])
+    client_for(minute_taker).post(url, {"revision": opened_at, "worries": "Mina's worries"})
+    response = client_for(chair).post(url, {"revision": opened_at, "worries": "Chris's worries"})
+    assert "Someone else saved this discussion" in response.text
+    assert "What the saved record now says" in response.text
+    assert "Mina&#x27;s worries" in response.text
+    assert "Chris&#x27;s worries" in response.text  # the chair's typing is kept
+    discussion.refresh_from_db()
+    assert discussion.worries == "Mina's worries"
+    # saving again from the refreshed form goes through
+    client_for(chair).post(url, {"revision": discussion.revision, "worries": "Chris's worries"})
+    discussion.refresh_from_db()
+    assert discussion.worries == "Chris's worries"
+
+
+def test_a_locked_record_cannot_be_changed(discussion, chair, client_for):
+    discussion.record_locked_at = timezone.now()
+    discussion.save()
+    response = client_for(chair).post(
+        reverse("strategy:analysis", args=[discussion.pk]),
+        {"revision": discussion.revision, "worries": "late change"},
+        follow=True,
+    )
+    assert "record is locked" in response.text
+    discussion.refresh_from_db()
+    assert discussion.worries == ""
+
+
+def test_follow_up_before_the_discussion_is_refused(discussion, chair, client_for):
+    response = client_for(chair).post(
+        reverse("strategy:follow_up", args=[discussion.pk]),
+        {
+            **date_parts("scheduled_on", date(2026, 11, 20)),
+            "scheduled_time": "10:00",
+            **date_parts("due_by", date(2026, 11, 19)),
+        },
+    )
+    assert "The follow-up must be due after the discussion it follows" in response.text
+    assert "The follow-up cannot be before the discussion it follows" in response.text
+    assert Discussion.objects.count() == 1
+
+
+def test_follow_up_inherits_children_household_and_invitees(
+    discussion, chair, county, client_for, mailoutbox, django_capture_on_commit_callbacks
+):
+    from strategy.models import Invitee
+
+    Invitee.objects.create(discussion=discussion, agency=county["police"])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(chair).post(
+            reverse("strategy:follow_up", args=[discussion.pk]),
+            {
+                **date_parts("scheduled_on", date(2026, 12, 7)),
+                "scheduled_time": "10:00",
+                **date_parts("due_by", date(2026, 12, 7)),
+            },
+            follow=True,
+        )
+    follow_up = Discussion.objects.get(follows=discussion)
+    assert f"Follow-up {follow_up.reference} scheduled" in response.text
+    assert {c.full_name for c in follow_up.children.all()} == {
+        c.full_name for c in discussion.children.all()
+    }
+    assert follow_up.adults.count() == 3
+    assert [i.agency for i in follow_up.invitees.all()] == [county["police"]]
+    assert len(mailoutbox) == 1
+    assert [d.reference for d in follow_up.series()] == [discussion.reference, follow_up.reference]
+
+
+def test_follow_up_not_held_by_its_due_date_is_overdue(discussion, chair):
+    discussion.follow_up_due_by = timezone.localdate() - timedelta(days=1)
+    discussion.save()
+    assert discussion.follow_up_is_overdue
+    assert list(Discussion.objects.follow_ups_overdue()) == [discussion]
+
+
+def test_search_by_reference_child_name_and_date(discussion, chair, client_for):
+    client = client_for(chair)
+    url = reverse("strategy:list")
+    assert discussion.reference in client.get(url).text  # my discussions
+    assert discussion.reference in client.get(url, {"q": "Testcase"}).text
+    assert discussion.reference in client.get(url, {"q": discussion.reference}).text
+    assert discussion.reference not in client.get(url, {"q": "Nobody"}).text
+    on_the_day = client.get(url, date_parts("on", date(2026, 11, 23)))
+    assert discussion.reference in on_the_day.text
+    wrong = client.get(url, {"on_0": "40", "on_1": "13", "on_2": "2026"})
+    assert wrong.status_code == 200
+    assert "Date must be a real date" in wrong.text
+
+
+# Access: who sees and who changes.
+
+RECORDING_PAGES = [
+    ("strategy:update", []),
+    ("strategy:child_add", []),
+    ("strategy:adult_add", []),
+    ("strategy:invitees", []),
+    ("strategy:attendance", []),
+    ("strategy:analysis", []),
+    ("strategy:action_add", []),
+    ("strategy:plan", []),
+]
+
+
+def test_the_chair_and_minute_taker_record(discussion, chair, minute_taker, client_for):
+    for user in (chair, minute_taker):
+        client = client_for(user)
+        for name, args in RECORDING_PAGES:
+            assert client.get(reverse(name, args=[discussion.pk, *args])).status_code == 200
+
+
+def test_other_chairs_and_managers_can_read_but_not_record(discussion, other_chair, client_for):
+    manager = UserFactory(username="maya", role="manager")
+    for user in (other_chair, manager):
+        client = client_for(user)
+        detail = client.get(reverse("strategy:detail", args=[discussion.pk]))
+        assert detail.status_code == 200
+        assert "Choose invitees" not in detail.text
+        for name, args in RECORDING_PAGES:
+            assert client.get(reverse(name, args=[discussion.pk, *args])).status_code == 404
+        child = discussion.children.first()
+        assert (
+            client.get(reverse("strategy:decision", args=[discussion.pk, child.pk])).status_code
+            == 404
+        )
+
+
+def test_partner_agency_users_see_no_discussion_pages(discussion, charlie, client_for):
+    client = client_for(charlie)
+    assert client.get(reverse("strategy:list")).status_code == 404
+    assert client.get(reverse("strategy:detail", args=[discussion.pk])).status_code == 404
+
+
+def test_a_child_of_another_discussion_is_404(discussion, chair, minute_taker, team, client_for):
+    other = Discussion.objects.create(
+        reference="SD-2026-99999",
+        format="phone",
+        urgency="planned",
+        scheduled_for=timezone.now(),
+        reason="x",
+        team=team,
+        chair=chair,
+        minute_taker=minute_taker,
+        created_by=chair,
+    )
+    child = discussion.children.first()
+    url = reverse("strategy:decision", args=[other.pk, child.pk])
+    assert client_for(chair).get(url).status_code == 404
+
+
+def test_unknown_discussion_is_404(db, chair, client_for):
+    assert client_for(chair).get(reverse("strategy:detail", args=[999999])).status_code == 404
