@@ -48,7 +48,7 @@ def test_discussion_page_flags_a_gp_added_after_invitations(discussion, chair, c
     )
     from tests.factories import AgencyFactory
 
-    new_gp = AgencyFactory(name="Seaview Surgery", kind="gp_practice")
+    new_gp = AgencyFactory.create(name="Seaview Surgery", kind="gp_practice")
     Child.objects.create(
         discussion=discussion,
         first_name="Dee",

@@ -214,7 +214,7 @@ def test_search_by_reference_child_name_and_date(discussion, chair, client_for):
 
 # Access: who sees and who changes.
 
-RECORDING_PAGES = [
+RECORDING_PAGES: list[tuple[str, list[int]]] = [
     ("strategy:update", []),
     ("strategy:child_add", []),
     ("strategy:adult_add", []),
