@@ -154,8 +154,26 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
-CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    # Hints only: the sweep reads what is due from the database, so a lost message or a
+    # dead worker delays a delivery by one sweep at most.
+    "minutes-sweep": {
+        "task": "minutes.tasks.sweep",
+        "schedule": float(env_int("MINUTES_SWEEP_SECONDS", 60)),
+    },
+}
 CELERY_TIMEZONE = TIME_ZONE
+
+# Minutes: the deadline, how often unconfirmed receipts are chased, and the receipt link.
+MINUTES_DEADLINE_HOURS = env_int("MINUTES_DEADLINE_HOURS", 24)
+MINUTES_FIRST_REMINDER_HOURS = env_int("MINUTES_FIRST_REMINDER_HOURS", 24)
+MINUTES_REMINDER_INTERVAL_HOURS = env_int("MINUTES_REMINDER_INTERVAL_HOURS", 24)
+MINUTES_REMINDERS = env_int("MINUTES_REMINDERS", 3)
+MINUTES_RECEIPT_LINK_DAYS = env_int("MINUTES_RECEIPT_LINK_DAYS", 30)
+# A send claimed this long ago and not finished is taken to have died with its worker.
+MINUTES_SEND_LEASE_SECONDS = env_int("MINUTES_SEND_LEASE_SECONDS", 300)
+MINUTES_RETRY_CAP_SECONDS = env_int("MINUTES_RETRY_CAP_SECONDS", 3600)
+MINUTES_SWEEP_SECONDS = env_int("MINUTES_SWEEP_SECONDS", 60)
 
 # Email: a folder of .eml files by default; EMAIL_URL=smtp://user:pass@host:587/?tls=true
 # for a real server.
@@ -190,4 +208,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "loggers": {
+        "weasyprint": {"level": "WARNING"},
+        "weasyprint.progress": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }

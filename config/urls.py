@@ -10,5 +10,6 @@ urlpatterns = [
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("agencies/", include("agencies.urls")),
     path("discussions/", include("strategy.urls")),
+    path("minutes/", include("minutes.urls")),
     path("admin/", admin.site.urls),
 ]

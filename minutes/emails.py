@@ -1,0 +1,43 @@
+"""Emails about minutes: two templates each, emails/<name>-subject.txt and -body.txt.
+
+Subjects carry the discussion's reference and date, never a child's name."""
+
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from minutes.models import Delivery
+from minutes.receipts_links import receipt_url
+
+
+def templated_email(name: str, context: dict[str, Any], to: list[str]) -> EmailMessage:
+    subject = " ".join(render_to_string(f"emails/{name}-subject.txt", context).split())
+    body = render_to_string(f"emails/{name}-body.txt", context)
+    return EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, to)
+
+
+def delivery_context(delivery: Delivery) -> dict[str, Any]:
+    version = delivery.version
+    discussion = version.discussion
+    return {
+        "delivery": delivery,
+        "version": version,
+        "discussion": discussion,
+        "agency": delivery.agency,
+        "held_on": timezone.localtime(discussion.held_at or discussion.scheduled_for),
+        "receipt_url": receipt_url(delivery_id=delivery.pk, version_id=version.pk),
+        "site_url": settings.SITE_URL,
+    }
+
+
+def minutes_message(delivery: Delivery, pdf: bytes) -> EmailMessage:
+    context = delivery_context(delivery)
+    message = templated_email("minutes", context, list(delivery.recipients))
+    version = delivery.version
+    message.attach(
+        f"{version.discussion.reference}-minutes-v{version.number}.pdf", pdf, "application/pdf"
+    )
+    return message

@@ -1,0 +1,5 @@
+from minutes.models.deliveries import Chase, ChaseKind, Delivery, DeliveryStatus
+from minutes.models.disputes import Dispute
+from minutes.models.versions import MinutesVersion
+
+__all__ = ["Chase", "ChaseKind", "Delivery", "DeliveryStatus", "Dispute", "MinutesVersion"]

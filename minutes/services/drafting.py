@@ -1,0 +1,124 @@
+"""Drafting, approving and amending the minutes."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from agencies.models import User
+from minutes.document import minutes_snapshot
+from minutes.models import Delivery, Dispute, MinutesVersion
+from strategy.models import Discussion, Invitee
+
+
+def minutes_draft(*, discussion: Discussion, user: User) -> MinutesVersion:
+    """The discussion's current draft, started if there is none and nothing is approved yet."""
+    draft = MinutesVersion.objects.filter(discussion=discussion).filter(approved_at__isnull=True).first()
+    if draft:
+        return draft
+    if MinutesVersion.objects.filter(discussion=discussion).exists():
+        raise ValidationError("The minutes are approved: changes go through an amendment")
+    return MinutesVersion.objects.create(discussion=discussion, number=1, drafted_by=user)
+
+
+def minutes_notes_save(*, version: MinutesVersion, notes: str) -> MinutesVersion:
+    if version.is_approved:
+        raise ValidationError("This version is approved and cannot change")
+    version.additional_notes = notes
+    version.save(update_fields=["additional_notes", "updated_at"])
+    return version
+
+
+def recipients_for(invitee: Invitee) -> list[str]:
+    """The agency's secure address for minutes, and the named attendee's own address."""
+    addresses = [invitee.agency.secure_email.lower()]
+    if invitee.contact and invitee.contact.email.lower() not in addresses:
+        addresses.append(invitee.contact.email.lower())
+    return addresses
+
+
+def approval_problems(version: MinutesVersion) -> list[str]:
+    discussion = version.discussion
+    problems = []
+    if discussion.outcome_recorded_at is None:
+        problems.append("Record the discussion's outcome as final first")
+    if not discussion.invitees.exists():
+        problems.append("There are no invited agencies to send the minutes to")
+    return problems
+
+
+@transaction.atomic
+def minutes_approve(*, version_id: int, approved_by: User) -> MinutesVersion:
+    """Freezes this version and, in the same transaction, owes every invited agency a copy.
+
+    Sending starts when the transaction commits; the deliveries are in the database
+    whatever happens to the message that starts it.
+    """
+    from minutes.tasks import distribute_version
+
+    version = (
+        MinutesVersion.objects.select_for_update().select_related("discussion").get(pk=version_id)
+    )
+    discussion = version.discussion
+    if approved_by.pk != discussion.chair_id:
+        raise PermissionDenied("Only the chair approves the minutes")
+    if version.is_approved:
+        raise ValidationError(f"Version {version.number} is already approved")
+    problems = approval_problems(version)
+    if problems:
+        raise ValidationError(problems)
+    now = timezone.now()
+    version.snapshot = minutes_snapshot(discussion)
+    version.approved_at = now
+    version.approved_by = approved_by
+    version.save(update_fields=["snapshot", "approved_at", "approved_by", "updated_at"])
+    Discussion.objects.filter(pk=discussion.pk).update(record_locked_at=now)
+    invitees = discussion.invitees.select_related("agency", "contact")
+    Delivery.objects.bulk_create(
+        Delivery(
+            version=version,
+            invitee=invitee,
+            agency=invitee.agency,
+            recipients=recipients_for(invitee),
+            next_attempt_at=now,
+        )
+        for invitee in invitees
+    )
+    if version.number > 1:
+        Dispute.objects.filter(
+            delivery__version__discussion=discussion, resolved_at__isnull=True
+        ).update(resolved_at=now, resolved_by_version=version)
+    transaction.on_commit(lambda: distribute_version.delay(version.pk))
+    return version
+
+
+@transaction.atomic
+def amendment_start(
+    *, discussion: Discussion, user: User, reason: str, change_summary: str
+) -> MinutesVersion:
+    """Opens version n+1: the record can be changed again until the chair approves it."""
+    if user.pk != discussion.chair_id:
+        raise PermissionDenied("Only the chair amends the minutes")
+    errors = {}
+    if not reason.strip():
+        errors["reason"] = "Give the reason for the amendment"
+    if not change_summary.strip():
+        errors["change_summary"] = "Summarise what will change"
+    if errors:
+        raise ValidationError(errors)
+    locked = Discussion.objects.select_for_update().get(pk=discussion.pk)
+    if MinutesVersion.objects.filter(discussion=locked).filter(approved_at__isnull=True).exists():
+        raise ValidationError("An amendment is already in progress")
+    latest = MinutesVersion.objects.filter(discussion=locked).aggregate(n=Max("number"))["n"]
+    if latest is None:
+        raise ValidationError("There are no approved minutes to amend")
+    version = MinutesVersion.objects.create(
+        discussion=locked,
+        number=latest + 1,
+        drafted_by=user,
+        amendment_reason=reason.strip(),
+        change_summary=change_summary.strip(),
+    )
+    Discussion.objects.filter(pk=discussion.pk).update(record_locked_at=None)
+    discussion.record_locked_at = None
+    return version

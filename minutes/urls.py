@@ -1,0 +1,17 @@
+from django.urls import path
+
+from minutes.views import minutes, partner, receipts
+
+app_name = "minutes"
+
+urlpatterns = [
+    path("receipt/<str:token>/", receipts.receipt, name="receipt"),
+    path("discussion/<int:pk>/", minutes.minutes_workspace, name="workspace"),
+    path("discussion/<int:pk>/approve/", minutes.minutes_approve, name="approve"),
+    path("discussion/<int:pk>/amend/", minutes.amendment_start, name="amend"),
+    path("version/<int:pk>/", minutes.version_page, name="version"),
+    path("version/<int:pk>/pdf/", minutes.version_pdf, name="version_pdf"),
+    path("delivery/<int:pk>/sent-in-error/", minutes.delivery_revoke, name="revoke"),
+    path("agency/", partner.partner_minutes, name="partner"),
+    path("agency/<int:pk>/confirm/", partner.partner_confirm, name="partner_confirm"),
+]

@@ -1,0 +1,165 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from agencies.access import current_user, role_required
+from minutes import selectors
+from minutes.document import document_context
+from minutes.forms import AmendmentForm, NotesForm, RevokeForm
+from minutes.models import Delivery, Dispute, MinutesVersion
+from minutes.services import drafting, receipts
+from minutes.services.rendering import version_pdf_bytes, version_pdf_ensure
+from strategy import selectors as strategy_selectors
+from strategy.selectors import LOCAL_AUTHORITY_ROLES
+from strategy.services.records import EditConflict
+
+local_authority = role_required(*LOCAL_AUTHORITY_ROLES)
+
+
+@local_authority
+def minutes_workspace(request: HttpRequest, pk: int) -> HttpResponse:
+    user = current_user(request)
+    discussion = strategy_selectors.discussion_for_viewer(user, pk)
+    can_draft = user.pk in (discussion.chair_id, discussion.minute_taker_id)
+    versions = list(
+        MinutesVersion.objects.filter(discussion=discussion).prefetch_related("deliveries__agency", "deliveries__chases")
+    )
+    draft = next((v for v in versions if not v.is_approved), None)
+    notes_form = NotesForm(initial={"additional_notes": draft.additional_notes if draft else ""})
+    if request.method == "POST" and can_draft:
+        notes_form = NotesForm(request.POST)
+        if notes_form.is_valid():
+            try:
+                draft = draft or drafting.minutes_draft(discussion=discussion, user=user)
+                drafting.minutes_notes_save(
+                    version=draft, notes=notes_form.cleaned_data["additional_notes"]
+                )
+            except ValidationError as error:
+                notes_form.add_error(None, error.messages)
+            else:
+                messages.success(
+                    request, "Draft minutes saved", extra_tags=f"draft-saved {request.path}"
+                )
+                return redirect("minutes:workspace", pk=pk)
+    disputes = Dispute.objects.filter(delivery__version__discussion=discussion).select_related(
+        "delivery__agency", "delivery__version"
+    )
+    return render(
+        request,
+        "minutes/workspace.html",
+        {
+            "discussion": discussion,
+            "versions": versions,
+            "draft": draft,
+            "form": notes_form,
+            "can_draft": can_draft and (draft is not None or not versions),
+            "is_chair": user.pk == discussion.chair_id,
+            "approval_problems": drafting.approval_problems(draft) if draft else [],
+            "disputes": disputes,
+            "amendment_form": AmendmentForm(),
+        },
+    )
+
+
+@local_authority
+@require_POST
+def minutes_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    user = current_user(request)
+    discussion = strategy_selectors.discussion_for_chair(user, pk)
+    draft = MinutesVersion.objects.filter(discussion=discussion).filter(approved_at__isnull=True).first()
+    if draft is None:
+        try:
+            draft = drafting.minutes_draft(discussion=discussion, user=user)
+        except ValidationError as error:
+            messages.error(request, "; ".join(error.messages))
+            return redirect("minutes:workspace", pk=pk)
+    try:
+        version = drafting.minutes_approve(version_id=draft.pk, approved_by=user)
+    except (ValidationError, PermissionDenied, EditConflict) as error:
+        text = "; ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+        messages.error(request, f"The minutes were not approved: {text}")
+    else:
+        messages.success(
+            request,
+            f"Version {version.number} approved. It is being sent to "
+            f"{version.deliveries.count()} invited agencies now.",
+        )
+    return redirect("minutes:workspace", pk=pk)
+
+
+@local_authority
+def amendment_start(request: HttpRequest, pk: int) -> HttpResponse:
+    user = current_user(request)
+    discussion = strategy_selectors.discussion_for_chair(user, pk)
+    form = AmendmentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            version = drafting.amendment_start(
+                discussion=discussion, user=user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(
+                request,
+                f"Amendment started: version {version.number}. Change the record, then "
+                "approve to send it to every agency.",
+                extra_tags=f"draft-saved {request.path}",
+            )
+            return redirect("strategy:detail", pk=pk)
+    return render(
+        request,
+        "minutes/form_page.html",
+        {"discussion": discussion, "form": form, "title": "Amend the minutes"},
+    )
+
+
+@local_authority
+def delivery_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    user = current_user(request)
+    delivery = get_object_or_404(
+        Delivery.objects.select_related("version__discussion", "agency"), pk=pk
+    )
+    discussion = strategy_selectors.discussion_for_chair(user, delivery.version.discussion_id)
+    form = RevokeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        receipts.delivery_revoke(delivery=delivery, reason=form.cleaned_data["reason"])
+        messages.success(request, f"The link sent to {delivery.agency} no longer works")
+        return redirect("minutes:workspace", pk=discussion.pk)
+    return render(
+        request,
+        "minutes/form_page.html",
+        {
+            "discussion": discussion,
+            "form": form,
+            "title": f"Minutes sent in error to {delivery.agency}",
+        },
+    )
+
+
+@login_required
+def version_page(request: HttpRequest, pk: int) -> HttpResponse:
+    version = selectors.version_for_reader(current_user(request), pk)
+    return render(
+        request, "minutes/version.html", {"version": version, **document_context(version)}
+    )
+
+
+@login_required
+def version_pdf(request: HttpRequest, pk: int) -> FileResponse:
+    version = selectors.version_for_reader(current_user(request), pk)
+    if not version.is_approved:
+        raise Http404
+    version = version_pdf_ensure(version_id=version.pk)
+    response = FileResponse(
+        iter([version_pdf_bytes(version)]),
+        content_type="application/pdf",
+        as_attachment=True,
+        filename=f"{version.discussion.reference}-minutes-v{version.number}.pdf",
+    )
+    response["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,56 @@
+"""A partner agency user's own agency's minutes, confirmed from here as well as by link."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from agencies.access import current_user, role_required
+from agencies.models import Role
+from minutes import selectors
+from minutes.services import receipts
+
+partners = role_required(Role.PARTNER)
+
+
+@partners
+def partner_minutes(request: HttpRequest) -> HttpResponse:
+    deliveries = selectors.deliveries_for_partner(current_user(request)).order_by(
+        "confirmed_at", "-sent_at"
+    )
+    return render(
+        request,
+        "minutes/partner_list.html",
+        {
+            "outstanding": [d for d in deliveries if not d.is_confirmed],
+            "confirmed": [d for d in deliveries if d.is_confirmed][:50],
+        },
+    )
+
+
+@partners
+@require_POST
+def partner_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    user = current_user(request)
+    delivery = get_object_or_404(selectors.deliveries_for_partner(user), pk=pk)
+    try:
+        delivery, confirmed_now = receipts.receipt_confirm(
+            delivery=delivery,
+            name=user.get_full_name() or user.username,
+            role=request.POST.get("role", "").strip() or "Partner agency user",
+            user=user,
+        )
+    except ValidationError as error:
+        messages.error(request, "; ".join(error.messages))
+    else:
+        reference = delivery.version.discussion.reference
+        if confirmed_now:
+            messages.success(request, f"Receipt of {reference} minutes confirmed")
+        else:
+            messages.success(
+                request,
+                f"Already confirmed by {delivery.confirmed_by_name} on "
+                f"{delivery.confirmed_at:%d %B %Y at %H:%M}",
+            )
+    return redirect("minutes:partner")

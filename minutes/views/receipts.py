@@ -1,0 +1,70 @@
+"""The receipt page an agency reaches from the link in its email. No account needed.
+
+A GET never confirms anything: mail scanners follow links. Only the form's POST does."""
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+
+from minutes.forms import DisputeForm, ReceiptForm
+from minutes.models import Delivery
+from minutes.receipts_links import LinkTampered, read_receipt_token
+from minutes.services import receipts
+
+
+def _apply_errors(form, error: ValidationError) -> None:  # noqa: ANN001
+    for field, messages in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, messages)
+
+
+@never_cache
+def receipt(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        link = read_receipt_token(token)
+    except LinkTampered:
+        return render(request, "minutes/receipt_invalid.html", status=400)
+    delivery = (
+        Delivery.objects.select_related("version__discussion", "agency")
+        .filter(pk=link.delivery_id, version_id=link.version_id)
+        .first()
+    )
+    if delivery is None:
+        return render(request, "minutes/receipt_invalid.html", status=400)
+    if delivery.is_revoked:
+        return render(request, "minutes/receipt_withdrawn.html", status=410)
+    if link.expired:
+        sent = False
+        if request.method == "POST" and request.POST.get("action") == "fresh-link":
+            receipts.fresh_link_send(delivery=delivery)
+            sent = True
+        return render(
+            request,
+            "minutes/receipt_expired.html",
+            {"delivery": delivery, "sent": sent},
+            status=200 if sent else 410,
+        )
+
+    action = request.POST.get("action") if request.method == "POST" else None
+    form = ReceiptForm(request.POST if action == "confirm" else None)
+    dispute_form = DisputeForm(request.POST if action == "dispute" else None)
+    context = {"delivery": delivery, "form": form, "dispute_form": dispute_form}
+    if action == "confirm" and form.is_valid():
+        try:
+            delivery, confirmed_now = receipts.receipt_confirm(
+                delivery=delivery, name=form.cleaned_data["name"], role=form.cleaned_data["role"]
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            context.update(delivery=delivery, confirmed_now=confirmed_now)
+    elif action == "dispute" and dispute_form.is_valid():
+        dispute = receipts.dispute_raise(
+            delivery=delivery,
+            name=dispute_form.cleaned_data["dispute_name"],
+            role=dispute_form.cleaned_data["dispute_role"],
+            statement=dispute_form.cleaned_data["statement"],
+        )
+        context.update(dispute=dispute, dispute_form=DisputeForm())
+    context["disputes"] = delivery.disputes.all()
+    return render(request, "minutes/receipt.html", context)

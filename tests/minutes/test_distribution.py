@@ -1,0 +1,203 @@
+"""Approval owes every invited agency a copy; sending, retrying and failing."""
+
+import smtplib
+from datetime import timedelta
+from typing import Any
+
+import pytest
+import time_machine
+from django.core.mail.backends.base import BaseEmailBackend
+from django.utils import timezone
+
+from minutes.models import Delivery, DeliveryStatus
+from minutes.services.distribution import deliveries_due, delivery_send
+from minutes.services.drafting import minutes_approve, minutes_draft
+from minutes.tasks import sweep
+from strategy.models import Attendance
+from tests.minutes.records import held_discussion
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+class ScriptedSMTP(BaseEmailBackend):
+    """Answers each send with the next scripted reply: None accepts, an exception refuses."""
+
+    script: list[Exception | None] = []
+    accepted: list[Any] = []
+
+    def send_messages(self, email_messages: Any) -> int:
+        reply = ScriptedSMTP.script.pop(0) if ScriptedSMTP.script else None
+        if reply is not None:
+            raise reply
+        ScriptedSMTP.accepted.extend(email_messages)
+        return len(email_messages)
+
+
+@pytest.fixture
+def scripted(settings):
+    settings.EMAIL_BACKEND = "tests.minutes.test_distribution.ScriptedSMTP"
+    ScriptedSMTP.script = []
+    ScriptedSMTP.accepted = []
+    return ScriptedSMTP
+
+
+def approve(record, capture):
+    version = minutes_draft(discussion=record.discussion, user=record.chair)
+    with capture(execute=True):
+        return minutes_approve(version_id=version.pk, approved_by=record.chair)
+
+
+@pytest.mark.django_db
+def test_every_invited_agency_gets_the_pdf_whatever_its_attendance(
+    django_capture_on_commit_callbacks, mailoutbox
+):
+    record = held_discussion()
+    version = approve(record, django_capture_on_commit_callbacks)
+    assert {a for a in record.discussion.invitees.values_list("attendance", flat=True)} == set(
+        Attendance.values
+    ) - {Attendance.INVITED}
+    assert len(mailoutbox) == 10
+    assert Delivery.objects.filter(version=version, status=DeliveryStatus.SENT).count() == 10
+    for message in mailoutbox:
+        assert message.subject.startswith(
+            "OFFICIAL-SENSITIVE: minutes of strategy discussion SD-2026-00077"
+        )
+        assert "Rowan" not in message.subject and "Testcase" not in message.subject
+        [(filename, content, mimetype)] = message.attachments
+        assert filename == "SD-2026-00077-minutes-v1.pdf"
+        assert content.startswith(b"%PDF")
+        assert "/minutes/receipt/" in message.body
+    assert sorted(m.to[0] for m in mailoutbox) == sorted(a.secure_email for a in record.agencies)
+    record.discussion.refresh_from_db()
+    assert record.discussion.record_locked_at is not None
+
+
+@pytest.mark.django_db
+def test_approval_is_the_chairs_and_needs_a_final_outcome(django_capture_on_commit_callbacks):
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    record = held_discussion()
+    version = minutes_draft(discussion=record.discussion, user=record.chair)
+    with pytest.raises(PermissionDenied):
+        minutes_approve(version_id=version.pk, approved_by=record.discussion.minute_taker)
+    record.discussion.outcome_recorded_at = None
+    record.discussion.save()
+    with pytest.raises(ValidationError):
+        minutes_approve(version_id=version.pk, approved_by=record.chair)
+    assert not Delivery.objects.exists()
+
+
+@pytest.mark.django_db
+def test_temporary_refusal_retries_with_capped_backoff_then_sends(
+    scripted, django_capture_on_commit_callbacks
+):
+    record = held_discussion(agencies=1)
+    scripted.script = [smtplib.SMTPResponseException(451, b"4.3.0 Try again later")] * 3
+    approve(record, django_capture_on_commit_callbacks)
+    delivery = Delivery.objects.get()
+    assert delivery.status == DeliveryStatus.QUEUED
+    assert delivery.attempts == 1
+    assert "451" in delivery.last_error
+    first_retry = delivery.next_attempt_at
+    assert timedelta(seconds=55) < first_retry - timezone.now() <= timedelta(seconds=60)
+    assert delivery_send(delivery.pk) == "not due"  # nothing is sent before its time
+    with time_machine.travel(first_retry + timedelta(seconds=1)):
+        assert delivery_send(delivery.pk) == "retry"
+    delivery.refresh_from_db()
+    assert delivery.attempts == 2
+    with time_machine.travel(delivery.next_attempt_at + timedelta(seconds=1)):
+        sweep()
+    delivery.refresh_from_db()
+    assert delivery.attempts == 3
+    with time_machine.travel(delivery.next_attempt_at + timedelta(seconds=1)):
+        sweep()
+    delivery.refresh_from_db()
+    assert delivery.status == DeliveryStatus.SENT
+    assert delivery.last_error == ""
+    assert len(scripted.accepted) == 1
+
+
+@pytest.mark.django_db
+def test_backoff_is_capped(settings):
+    from minutes.services.distribution import retry_delay
+
+    settings.MINUTES_RETRY_CAP_SECONDS = 3600
+    assert [retry_delay(n).total_seconds() for n in (1, 2, 3, 7, 20)] == [60, 120, 240, 3600, 3600]
+
+
+@pytest.mark.django_db
+def test_permanent_refusal_fails_with_the_servers_reply(
+    scripted, django_capture_on_commit_callbacks
+):
+    record = held_discussion(agencies=1)
+    scripted.script = [
+        smtplib.SMTPRecipientsRefused(
+            {"minutes.0@eastmere.gov.uk": (550, b"5.1.1 Mailbox does not exist")}
+        )
+    ]
+    approve(record, django_capture_on_commit_callbacks)
+    delivery = Delivery.objects.get()
+    assert delivery.status == DeliveryStatus.FAILED
+    assert "550 5.1.1 Mailbox does not exist" in delivery.last_error
+    assert deliveries_due(timezone.now() + timedelta(days=1)) == []  # never retried
+
+
+@pytest.mark.django_db
+def test_a_lost_message_is_sent_by_the_sweep(
+    scripted, django_capture_on_commit_callbacks, monkeypatch
+):
+    record = held_discussion(agencies=3)
+    version = minutes_draft(discussion=record.discussion, user=record.chair)
+    # The broker loses the message that would have started distribution.
+    monkeypatch.setattr("minutes.tasks.distribute_version.delay", lambda *a: None)
+    with django_capture_on_commit_callbacks(execute=True):
+        minutes_approve(version_id=version.pk, approved_by=record.chair)
+    assert Delivery.objects.filter(status=DeliveryStatus.QUEUED).count() == 3
+    sweep()
+    assert Delivery.objects.filter(status=DeliveryStatus.SENT).count() == 3
+    assert len(scripted.accepted) == 3
+
+
+@pytest.mark.django_db
+def test_a_worker_killed_mid_send_is_recovered_after_its_lease(
+    scripted, django_capture_on_commit_callbacks, monkeypatch, settings
+):
+    record = held_discussion(agencies=1)
+    version = minutes_draft(discussion=record.discussion, user=record.chair)
+    monkeypatch.setattr("minutes.tasks.distribute_version.delay", lambda *a: None)
+    with django_capture_on_commit_callbacks(execute=True):
+        minutes_approve(version_id=version.pk, approved_by=record.chair)
+    delivery = Delivery.objects.get()
+    # A worker claims it and dies before sending.
+    from minutes.services.distribution import delivery_claim
+
+    assert delivery_claim(delivery.pk, timezone.now())
+    sweep()  # the lease has not run out: nobody else may send it yet
+    delivery.refresh_from_db()
+    assert delivery.status == DeliveryStatus.SENDING
+    assert scripted.accepted == []
+    later = timezone.now() + timedelta(seconds=settings.MINUTES_SEND_LEASE_SECONDS + 1)
+    with time_machine.travel(later):
+        sweep()
+    delivery.refresh_from_db()
+    assert delivery.status == DeliveryStatus.SENT
+    assert delivery.attempts == 2
+    assert len(scripted.accepted) == 1
+
+
+@pytest.mark.django_db
+def test_two_workers_do_not_send_the_same_delivery(
+    scripted, django_capture_on_commit_callbacks, monkeypatch
+):
+    record = held_discussion(agencies=1)
+    version = minutes_draft(discussion=record.discussion, user=record.chair)
+    monkeypatch.setattr("minutes.tasks.distribute_version.delay", lambda *a: None)
+    with django_capture_on_commit_callbacks(execute=True):
+        minutes_approve(version_id=version.pk, approved_by=record.chair)
+    delivery = Delivery.objects.get()
+    results = [delivery_send(delivery.pk), delivery_send(delivery.pk)]
+    assert sorted(results) == ["not due", "sent"]
+    assert len(scripted.accepted) == 1
