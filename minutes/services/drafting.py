@@ -13,7 +13,11 @@ from strategy.models import Discussion, Invitee
 
 def minutes_draft(*, discussion: Discussion, user: User) -> MinutesVersion:
     """The discussion's current draft, started if there is none and nothing is approved yet."""
-    draft = MinutesVersion.objects.filter(discussion=discussion).filter(approved_at__isnull=True).first()
+    draft = (
+        MinutesVersion.objects.filter(discussion=discussion)
+        .filter(approved_at__isnull=True)
+        .first()
+    )
     if draft:
         return draft
     if MinutesVersion.objects.filter(discussion=discussion).exists():

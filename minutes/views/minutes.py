@@ -25,7 +25,9 @@ def minutes_workspace(request: HttpRequest, pk: int) -> HttpResponse:
     discussion = strategy_selectors.discussion_for_viewer(user, pk)
     can_draft = user.pk in (discussion.chair_id, discussion.minute_taker_id)
     versions = list(
-        MinutesVersion.objects.filter(discussion=discussion).prefetch_related("deliveries__agency", "deliveries__chases")
+        MinutesVersion.objects.filter(discussion=discussion).prefetch_related(
+            "deliveries__agency", "deliveries__chases"
+        )
     )
     draft = next((v for v in versions if not v.is_approved), None)
     notes_form = NotesForm(initial={"additional_notes": draft.additional_notes if draft else ""})
@@ -69,7 +71,11 @@ def minutes_workspace(request: HttpRequest, pk: int) -> HttpResponse:
 def minutes_approve(request: HttpRequest, pk: int) -> HttpResponse:
     user = current_user(request)
     discussion = strategy_selectors.discussion_for_chair(user, pk)
-    draft = MinutesVersion.objects.filter(discussion=discussion).filter(approved_at__isnull=True).first()
+    draft = (
+        MinutesVersion.objects.filter(discussion=discussion)
+        .filter(approved_at__isnull=True)
+        .first()
+    )
     if draft is None:
         try:
             draft = drafting.minutes_draft(discussion=discussion, user=user)

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from agencies.models import User
-from strategy.models import Action, Attendance, Child, Discussion, Invitee
+from strategy.models import Action, Attendance, Child, ChildDecision, Discussion, Invitee
 from strategy.services.records import discussion_claim_revision
 
 ANALYSIS_FIELDS = ("worries", "working_well", "danger_statement", "safety_goal")
@@ -47,6 +47,12 @@ def attendance_record(
         invitee.save()
     discussion.held_at = held_at
     discussion.save(update_fields=["held_at", "updated_at"])
+    # A decision saved before attendance counted its conference date from the booked time.
+    from strategy.services.decisions import conference_due_by
+
+    ChildDecision.objects.filter(
+        child__discussion=discussion, conference_due_by__isnull=False
+    ).update(conference_due_by=conference_due_by(discussion))
     return discussion
 
 
@@ -117,7 +123,9 @@ def follow_up_schedule(
     held_on = timezone.localtime(discussion.held_at or discussion.scheduled_for).date()
     errors = {}
     if due_by < held_on:
-        errors["due_by"] = "The follow-up must be due after the discussion it follows"
+        errors["due_by"] = "The follow-up must be due on or after the discussion it follows"
+    elif due_by < timezone.localtime(scheduled_for).date():
+        errors["due_by"] = "The date it must be held by cannot be before the date it is booked for"
     if timezone.localtime(scheduled_for).date() < held_on:
         errors["scheduled_for"] = "The follow-up cannot be before the discussion it follows"
     if errors:

@@ -76,6 +76,11 @@ def positions_edit(request: HttpRequest, pk: int, child_pk: int) -> HttpResponse
 @recorders
 def difference_create(request: HttpRequest, pk: int) -> HttpResponse:
     discussion = selectors.discussion_for_chair(current_user(request), pk)
+    if not discussion.is_editable:
+        messages.error(
+            request, "This discussion's record is locked: minutes are approved or it is closed."
+        )
+        return redirect("strategy:detail", pk=pk)
     position = None
     if request.GET.get("position") or request.POST.get("position"):
         position = get_object_or_404(

@@ -157,11 +157,15 @@ def discussion_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "discussion": discussion,
             "invitees": invitees,
+            "information_recorded": any(i.information_shared for i in invitees),
             "child_rows": child_rows,
             "adults": discussion.adults.select_related("gp_practice"),
             "exceptions": exceptions,
             "gaps": gaps,
             "differences": discussion.professional_differences.all(),
+            "positions_with_difference": set(
+                discussion.professional_differences.values_list("position_id", flat=True)
+            ),
             "actions": discussion.actions.select_related("agency"),
             "can_record": can_record and discussion.is_editable,
             "is_chair": request.user.pk == discussion.chair_id,

@@ -159,9 +159,51 @@ def test_follow_up_before_the_discussion_is_refused(discussion, chair, client_fo
             **date_parts("due_by", date(2026, 11, 19)),
         },
     )
-    assert "The follow-up must be due after the discussion it follows" in response.text
+    assert "The follow-up must be due on or after the discussion it follows" in response.text
     assert "The follow-up cannot be before the discussion it follows" in response.text
     assert Discussion.objects.count() == 1
+
+
+def test_follow_up_must_be_held_by_a_date_after_it_is_booked(discussion, chair, client_for):
+    response = client_for(chair).post(
+        reverse("strategy:follow_up", args=[discussion.pk]),
+        {
+            **date_parts("scheduled_on", date(2026, 12, 6)),
+            "scheduled_time": "10:00",
+            **date_parts("due_by", date(2026, 11, 24)),
+        },
+    )
+    assert "cannot be before the date it is booked for" in response.text
+    assert Discussion.objects.count() == 1
+
+
+def test_conference_date_follows_the_held_date(discussion, chair, minute_taker, client_for):
+    from strategy.services.decisions import decision_record
+
+    child = discussion.children.first()
+    decision = decision_record(
+        discussion=discussion,
+        child=child,
+        expected_revision=discussion.revision,
+        decided_by=chair,
+        threshold_met=True,
+        rationale="r",
+        outcomes=["s47_single"],
+        no_s47_rationale="",
+        further_discussion_on=None,
+    )
+    assert decision.conference_due_by == date(2026, 12, 14)  # from the booked Monday 23rd
+    discussion.refresh_from_db()
+    client_for(chair).post(
+        reverse("strategy:attendance", args=[discussion.pk]),
+        {
+            "revision": discussion.revision,
+            **date_parts("held_on", date(2026, 11, 20)),
+            "held_time": "09:00",
+        },
+    )
+    decision.refresh_from_db()
+    assert decision.conference_due_by == date(2026, 12, 11)  # held Friday 20th instead
 
 
 def test_follow_up_inherits_children_household_and_invitees(
