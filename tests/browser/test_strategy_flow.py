@@ -388,7 +388,7 @@ def test_chair_takes_a_discussion_from_scheduling_to_follow_up(page: Page) -> No
     fill_date(page, "Must be held by", held_on - timedelta(days=1))
     press(page, "Schedule follow-up")
     expect(error_summary(page)).to_contain_text(
-        "The follow-up must be due after the discussion it follows"
+        "The follow-up must be due on or after the discussion it follows"
     )
     fill_date(page, "Must be held by", today + timedelta(days=10))
     press(page, "Schedule follow-up")
