@@ -35,6 +35,9 @@ class MinutesVersion(models.Model):
     )
     # The record as it stood at approval, so this version reads the same forever.
     snapshot = models.JSONField(null=True, blank=True)
+    distributed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the last of this version's deliveries was sent."
+    )
     pdf = models.FileField(upload_to=pdf_path, blank=True)
     pdf_sha256 = models.CharField(max_length=64, blank=True)
     pdf_rendered_at = models.DateTimeField(null=True, blank=True)

@@ -15,8 +15,9 @@ from django.db.models import F
 from django.utils import timezone
 
 from minutes.emails import minutes_message
-from minutes.models import Delivery, DeliveryStatus
+from minutes.models import Delivery, DeliveryStatus, MinutesVersion
 from minutes.services.rendering import version_pdf_bytes, version_pdf_ensure
+from strategy.models import Discussion
 
 logger = logging.getLogger(__name__)
 
@@ -99,7 +100,21 @@ def delivery_send(delivery_id: int) -> str:
         last_error="",
         next_chase_at=sent_at + timedelta(hours=settings.MINUTES_FIRST_REMINDER_HOURS),
     )
+    version_mark_distributed(delivery.version, sent_at)
     return "sent"
+
+
+def version_mark_distributed(version: MinutesVersion, at: datetime) -> None:
+    """Records when a version first reached every agency it is owed to."""
+    owed = version.deliveries.filter(revoked_at__isnull=True).exclude(status=DeliveryStatus.SENT)
+    if owed.exists():
+        return
+    MinutesVersion.objects.filter(pk=version.pk, distributed_at__isnull=True).update(
+        distributed_at=at
+    )
+    Discussion.objects.filter(pk=version.discussion_id, minutes_distributed_at__isnull=True).update(
+        minutes_distributed_at=at
+    )
 
 
 def deliveries_due(now: datetime, limit: int = 1000) -> list[int]:

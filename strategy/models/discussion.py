@@ -1,4 +1,4 @@
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -45,6 +45,10 @@ class DiscussionQuerySet(models.QuerySet["Discussion"]):
         if status == DiscussionStatus.SCHEDULED:
             return self.filter(held_at__isnull=True, closed_at__isnull=True)
         return self
+
+    def minutes_overdue(self, now: datetime | None = None) -> "DiscussionQuerySet":
+        deadline = (now or timezone.now()) - timedelta(hours=settings.MINUTES_DEADLINE_HOURS)
+        return self.filter(held_at__lt=deadline, minutes_distributed_at__isnull=True)
 
     def follow_ups_overdue(self, today: date | None = None) -> "DiscussionQuerySet":
         today = today or timezone.localdate()
@@ -110,6 +114,11 @@ class Discussion(models.Model):
     held_at = models.DateTimeField(null=True, blank=True)
     outcome_recorded_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    minutes_distributed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When minutes first reached every invited agency.",
+    )
     record_locked_at = models.DateTimeField(
         null=True,
         blank=True,
@@ -139,6 +148,12 @@ class Discussion(models.Model):
                 fields=["follow_up_due_by"],
                 condition=models.Q(held_at__isnull=True),
                 name="follow_up_not_held_idx",
+            ),
+            # Discussions whose minutes are owed: what the overdue list and the deadline read.
+            models.Index(
+                fields=["held_at"],
+                condition=models.Q(held_at__isnull=False, minutes_distributed_at__isnull=True),
+                name="minutes_owed_idx",
             ),
         ]
 
@@ -173,6 +188,17 @@ class Discussion(models.Model):
             and self.held_at is None
             and self.follow_up_due_by < timezone.localdate()
         )
+
+    @property
+    def minutes_due_by(self) -> datetime | None:
+        """Minutes reach every invited agency within 24 hours of the discussion."""
+        if self.held_at is None:
+            return None
+        return self.held_at + timedelta(hours=settings.MINUTES_DEADLINE_HOURS)
+
+    def minutes_overdue(self, now: datetime | None = None) -> bool:
+        due = self.minutes_due_by
+        return bool(due and self.minutes_distributed_at is None and (now or timezone.now()) > due)
 
     def concern_labels(self) -> list[str]:
         return [ConcernCategory(value).label for value in self.concern_categories]

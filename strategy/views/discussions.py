@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from agencies.access import current_user, role_required
 from agencies.models import Role, Team
+from minutes.models import Dispute
 from strategy import selectors
 from strategy.forms.base import date_field, gds_helper
 from strategy.forms.scheduling import DiscussionForm
@@ -157,6 +158,10 @@ def discussion_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "discussion": discussion,
             "invitees": invitees,
+            "minutes_overdue": discussion.minutes_overdue(),
+            "open_disputes": Dispute.objects.filter(
+                delivery__version__discussion=discussion, resolved_at__isnull=True
+            ).select_related("delivery__agency"),
             "information_recorded": any(i.information_shared for i in invitees),
             "child_rows": child_rows,
             "adults": discussion.adults.select_related("gp_practice"),
