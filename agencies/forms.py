@@ -41,6 +41,7 @@ class AgencyForm(forms.ModelForm):
         kind.choices = [("", "Select a kind"), *AgencyKind.choices]
         self.helper = FormHelper()
         self.helper.form_tag = False
+        self.helper.disable_csrf = True
         self.helper.label_size = Size.SMALL
         self.helper.layout = Layout(
             Field.text("name"),
@@ -117,6 +118,7 @@ class ContactForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_tag = False
+        self.helper.disable_csrf = True
         self.helper.label_size = Size.SMALL
         self.helper.layout = Layout(
             Field.text("name"),

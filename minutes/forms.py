@@ -92,6 +92,7 @@ class DisputeForm(forms.Form):
         self.helper = gds_helper(
             Field.text("dispute_name", field_width=20),
             Field.text("dispute_role", field_width=20),
-            Field.textarea("statement"),
+            Field.textarea("statement", rows=5),
             submit="Tell the chair",
+            button_id="id_dispute_submit",
         )

@@ -26,13 +26,15 @@ class RevisionForm(forms.Form):
         return gds_helper(*fields, "revision", submit=submit)
 
 
-def gds_helper(*fields: Any, submit: str) -> FormHelper:
-    """A GOV.UK layout; the page supplies the <form> tag and the error summary."""
+def gds_helper(*fields: Any, submit: str, button_id: str = "id_submit") -> FormHelper:
+    """A GOV.UK layout; the page supplies the <form> tag, its CSRF token and the error
+    summary."""
     helper = FormHelper()
     helper.form_tag = False
+    helper.disable_csrf = True
     helper.label_size = Size.SMALL
     helper.legend_size = Size.SMALL
-    helper.layout = Layout(*fields, Button("submit", submit))
+    helper.layout = Layout(*fields, Button("submit", submit, css_id=button_id))
     return helper
 
 
