@@ -30,7 +30,7 @@ SERVICE_NAME = env_str("SERVICE_NAME", "Strategy discussions")
 PHASE = env_str("PHASE", "Beta")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "config.apps.StrategyAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -14,9 +14,16 @@ urlpatterns = [
     path("<int:pk>/adults/add/", household.adult_edit, name="adult_add"),
     path("<int:pk>/adults/<int:adult_pk>/", household.adult_edit, name="adult_edit"),
     path(
-        "<int:pk>/<str:kind>/<int:person_pk>/remove/",
+        "<int:pk>/children/<int:person_pk>/remove/",
         household.person_remove,
-        name="person_remove",
+        {"kind": "child"},
+        name="child_remove",
+    ),
+    path(
+        "<int:pk>/adults/<int:person_pk>/remove/",
+        household.person_remove,
+        {"kind": "adult"},
+        name="adult_remove",
     ),
     path("<int:pk>/invitees/", invitees.invitees_edit, name="invitees"),
     path("<int:pk>/attendance/", recording.attendance_edit, name="attendance"),

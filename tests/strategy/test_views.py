@@ -316,3 +316,31 @@ def test_a_child_of_another_discussion_is_404(discussion, chair, minute_taker, t
 
 def test_unknown_discussion_is_404(db, chair, client_for):
     assert client_for(chair).get(reverse("strategy:detail", args=[999999])).status_code == 404
+
+
+def test_removing_an_action_and_a_household_member(discussion, chair, county, client_for):
+    from strategy.models import Action, Adult
+
+    action = Action.objects.create(
+        discussion=discussion,
+        what="Home visit",
+        person="SW",
+        agency=county["social_care"],
+        due_by=date(2026, 12, 1),
+        why="See the baby",
+    )
+    client = client_for(chair)
+    client.post(
+        reverse("strategy:action_remove", args=[discussion.pk, action.pk]),
+        {"revision": discussion.revision},
+    )
+    assert not Action.objects.filter(pk=action.pk).exists()
+    discussion.refresh_from_db()
+    adult = discussion.adults.first()
+    page = client.post(
+        reverse("strategy:adult_remove", args=[discussion.pk, adult.pk]),
+        {"revision": discussion.revision},
+        follow=True,
+    )
+    assert f"{adult} removed" in page.text
+    assert not Adult.objects.filter(pk=adult.pk).exists()
