@@ -61,6 +61,8 @@ class Delivery(models.Model):
             models.Index(
                 fields=["next_attempt_at"],
                 condition=models.Q(status__in=["queued", "sending"]),
+                # Covering: the sweep reads the index alone, in order, and stops at its limit.
+                include=["id", "status"],
                 name="delivery_due_idx",
             ),
             models.Index(

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import get_connection
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db.models import F
 from django.utils import timezone
 
@@ -67,8 +68,10 @@ def delivery_claim(delivery_id: int, now: datetime) -> bool:
     )
 
 
-def delivery_send(delivery_id: int) -> str:
-    """Sends one delivery if it is due and nobody else holds it. Returns what happened."""
+def delivery_send(delivery_id: int, connection: BaseEmailBackend | None = None) -> str:
+    """Sends one delivery if it is due and nobody else holds it. Returns what happened.
+
+    A caller sending a whole version passes one open SMTP connection for all of them."""
     now = timezone.now()
     if not delivery_claim(delivery_id, now):
         return "not due"
@@ -77,7 +80,10 @@ def delivery_send(delivery_id: int) -> str:
     version = version_pdf_ensure(version_id=delivery.version_id)
     message = minutes_message(delivery, version_pdf_bytes(version))
     try:
-        with get_connection() as connection:
+        if connection is None:
+            with get_connection() as own:
+                own.send_messages([message])
+        else:
             connection.send_messages([message])
     except (smtplib.SMTPException, OSError) as error:
         reply = permanent_failure(error)
@@ -122,8 +128,10 @@ def deliveries_due(now: datetime, limit: int = 1000) -> list[int]:
 
     Both read the partial index delivery_due_idx, so the sweep reads only what is due."""
     due = Delivery.objects.filter(status__in=ACTIVE, next_attempt_at__lte=now)
-    ids = list(due.order_by("next_attempt_at").values_list("pk", flat=True)[:limit])
-    Delivery.objects.filter(
-        pk__in=ids, status=DeliveryStatus.SENDING, next_attempt_at__lte=now
-    ).update(status=DeliveryStatus.QUEUED, last_error="The send did not finish; trying again")
-    return ids
+    rows = list(due.order_by("next_attempt_at").values_list("pk", "status")[:limit])
+    lapsed = [pk for pk, status in rows if status == DeliveryStatus.SENDING]
+    if lapsed:
+        Delivery.objects.filter(
+            pk__in=lapsed, status=DeliveryStatus.SENDING, next_attempt_at__lte=now
+        ).update(status=DeliveryStatus.QUEUED, last_error="The send did not finish; trying again")
+    return [pk for pk, _ in rows]

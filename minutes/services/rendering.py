@@ -17,6 +17,14 @@ from minutes.models import MinutesVersion
 
 def version_pdf_ensure(*, version_id: int) -> MinutesVersion:
     """The version with its PDF stored, rendering it if this is the first call."""
+    rendered = (
+        MinutesVersion.objects.select_related("discussion", "approved_by")
+        .exclude(pdf_sha256="")
+        .filter(pk=version_id)
+        .first()
+    )
+    if rendered is not None:
+        return rendered  # every send after the first: no lock needed
     with transaction.atomic():
         version = (
             MinutesVersion.objects.select_for_update(of=("self",))

@@ -1,0 +1,317 @@
+"""The dashboard's lists: what each shows and its columns, shared by the page and the CSV.
+
+A column's value is the raw fact (a datetime, a number, a name); the page and the CSV each
+format it their own way, so both always show the same thing.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from operator import attrgetter
+from typing import Any
+
+from django.conf import settings
+from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils import timezone
+
+from minutes.dashboards import selectors
+from minutes.dashboards.filters import Filters
+from minutes.dashboards.selectors import Moment
+from strategy.working_days import is_working_day
+
+Value = str | int | date | datetime | None
+
+
+@dataclass(frozen=True)
+class Column:
+    heading: str
+    value: Callable[[Any, Moment], Value]
+    href: Callable[[Any], str] | None = None
+    numeric: bool = False
+
+
+@dataclass(frozen=True)
+class DashboardList:
+    slug: str
+    title: str
+    card_label: str
+    description: str
+    rows: Callable[[Filters, Moment], QuerySet[Any]]
+    columns: tuple[Column, ...]
+    urgent: bool = True  # anything on it needs doing now
+
+
+def _hours(delta: timedelta) -> int:
+    return int(delta.total_seconds() // 3600)
+
+
+def _working_days_between(first: date, last: date) -> int:
+    """Working days after `first` up to and including `last`; negative when last < first."""
+    if last < first:
+        return -_working_days_between(last, first)
+    days, day = 0, first
+    while day < last:
+        day += timedelta(days=1)
+        days += is_working_day(day)
+    return days
+
+
+def _discussion_columns(path: str) -> tuple[Column, ...]:
+    """The discussion's reference (linked to it), chair and team."""
+    discussion = attrgetter(path) if path else (lambda row: row)
+    return (
+        Column(
+            "Discussion",
+            lambda row, _: discussion(row).reference,
+            href=lambda row: reverse("strategy:detail", args=[discussion(row).pk]),
+        ),
+        Column("Chair", lambda row, _: str(discussion(row).chair)),
+        Column("Team", lambda row, _: discussion(row).team.name),
+    )
+
+
+def _delivery_columns() -> tuple[Column, ...]:
+    return (
+        Column(
+            "Discussion",
+            lambda d, _: f"{d.version.discussion.reference} version {d.version.number}",
+            href=lambda d: reverse("minutes:workspace", args=[d.version.discussion_id]),
+        ),
+        Column("Agency", lambda d, _: d.agency.name),
+    )
+
+
+def _due(discussion: Any) -> datetime:
+    return discussion.held_at + timedelta(hours=settings.MINUTES_DEADLINE_HOURS)
+
+
+OVERDUE = DashboardList(
+    slug="minutes-overdue",
+    title="Minutes overdue",
+    card_label="Minutes overdue",
+    description="Discussions held more than 24 hours ago whose minutes have not yet been "
+    "sent to every invited agency, oldest first.",
+    rows=selectors.minutes_overdue,
+    columns=(
+        _discussion_columns("")[0],
+        Column("Held", lambda d, _: d.held_at),
+        Column("Hours overdue", lambda d, m: _hours(m.now - _due(d)), numeric=True),
+        *_discussion_columns("")[1:],
+    ),
+)
+
+AT_RISK = DashboardList(
+    slug="minutes-at-risk",
+    title="Minutes at risk of being late",
+    card_label="Minutes at risk (held 18 to 24 hours ago)",
+    description="Discussions held 18 to 24 hours ago whose minutes have not yet been sent: "
+    "the 24-hour deadline is close.",
+    rows=selectors.minutes_at_risk,
+    columns=(
+        _discussion_columns("")[0],
+        Column("Held", lambda d, _: d.held_at),
+        Column("Hours left", lambda d, m: max(_hours(_due(d) - m.now), 0), numeric=True),
+        *_discussion_columns("")[1:],
+    ),
+)
+
+
+def _receipts(slug: str, label: str, least: int | None, less_than: int | None) -> DashboardList:
+    def rows(filters: Filters, moment: Moment) -> QuerySet[Any]:
+        return selectors.receipts_outstanding(
+            filters,
+            moment,
+            sent_at_least=timedelta(hours=least) if least is not None else None,
+            sent_less_than=timedelta(hours=less_than) if less_than is not None else None,
+        )
+
+    return DashboardList(
+        slug=slug,
+        title=f"Receipts outstanding: sent {label}",
+        card_label=f"Sent {label}",
+        description=f"Minutes sent {label} whose receipt the agency has not yet confirmed, "
+        "oldest first, with the reminders sent and any escalation.",
+        rows=rows,
+        columns=(
+            *_delivery_columns(),
+            Column("Sent", lambda d, _: d.sent_at),
+            Column("Hours waiting", lambda d, m: _hours(m.now - d.sent_at), numeric=True),
+            Column("Chases sent", lambda d, _: d.chases_sent, numeric=True),
+            Column("Escalated", lambda d, _: d.escalated_at or "No"),
+        ),
+        urgent=least is not None,
+    )
+
+
+RECEIPTS_NEW = _receipts("receipts-under-24-hours", "less than 24 hours ago", None, 24)
+RECEIPTS_DAYS = _receipts("receipts-1-to-3-days", "1 to 3 days ago", 24, 72)
+RECEIPTS_OLD = _receipts("receipts-over-3-days", "more than 3 days ago", 72, None)
+
+FAILED = DashboardList(
+    slug="failed-deliveries",
+    title="Failed deliveries",
+    card_label="Failed deliveries",
+    description="Minutes the agency's mail server refused for good, with the server's reply. "
+    "Correct the agency's address and send again.",
+    rows=selectors.deliveries_failed,
+    columns=(
+        *_delivery_columns(),
+        Column("Attempts", lambda d, _: d.attempts, numeric=True),
+        Column("Server's reply", lambda d, _: d.last_error),
+    ),
+)
+
+SENT_IN_ERROR = DashboardList(
+    slug="sent-in-error",
+    title="Links sent in error",
+    card_label="Links sent in error",
+    description="Deliveries withdrawn because the minutes went to the wrong place, most "
+    "recent first. Their receipt links no longer work.",
+    rows=selectors.deliveries_sent_in_error,
+    columns=(
+        *_delivery_columns(),
+        Column("Withdrawn", lambda d, _: d.revoked_at),
+        Column("Reason", lambda d, _: d.revoked_reason),
+    ),
+    urgent=False,
+)
+
+DISPUTES = DashboardList(
+    slug="disputed-minutes",
+    title="Disputed minutes",
+    card_label="Disputed minutes",
+    description="Recipients who said the minutes do not reflect the discussion, not yet "
+    "resolved by an amendment.",
+    rows=selectors.disputes_open,
+    columns=(
+        Column(
+            "Discussion",
+            lambda x, _: (
+                f"{x.delivery.version.discussion.reference} version {x.delivery.version.number}"
+            ),
+            href=lambda x: reverse("minutes:workspace", args=[x.delivery.version.discussion_id]),
+        ),
+        Column("Agency", lambda x, _: x.delivery.agency.name),
+        Column("Raised by", lambda x, _: f"{x.raised_by_name} ({x.raised_by_role})"),
+        Column("Raised", lambda x, _: x.raised_at),
+        Column("Statement", lambda x, _: x.statement),
+    ),
+)
+
+DIFFERENCES = DashboardList(
+    slug="disagreements-unresolved",
+    title="Disagreements not yet resolved",
+    card_label="Disagreements not yet resolved",
+    description="Resolving Professional Differences records still open, oldest first.",
+    rows=selectors.differences_open,
+    columns=(
+        _discussion_columns("discussion")[0],
+        Column("Stage", lambda p, _: p.stage, numeric=True),
+        Column("Raised by", lambda p, _: p.raised_by),
+        Column("Raised with", lambda p, _: p.raised_with),
+        Column("Raised on", lambda p, _: p.raised_on),
+        Column("Issue", lambda p, _: p.issue),
+    ),
+)
+
+FOLLOW_UPS = DashboardList(
+    slug="follow-ups-overdue",
+    title="Follow-up discussions overdue",
+    card_label="Follow-up discussions overdue",
+    description="Follow-up discussions past their due date that have not been held.",
+    rows=selectors.follow_ups_overdue,
+    columns=(
+        _discussion_columns("")[0],
+        Column("Follows", lambda d, _: d.follows.reference if d.follows else ""),
+        Column("Due by", lambda d, _: d.follow_up_due_by),
+        Column("Days overdue", lambda d, m: (m.today - d.follow_up_due_by).days, numeric=True),
+        *_discussion_columns("")[1:],
+    ),
+)
+
+CONFERENCES = DashboardList(
+    slug="conferences-due",
+    title="Initial child protection conferences due",
+    card_label="Conferences due in 5 working days or overdue",
+    description="Initial child protection conferences due within the next 5 working days, "
+    "or overdue, for children whose discussion is not closed.",
+    rows=selectors.conferences_due,
+    columns=(
+        _discussion_columns("child.discussion")[0],
+        Column("Child", lambda c, _: c.child.full_name),
+        Column("Conference due by", lambda c, _: c.conference_due_by),
+        Column(
+            "Working days left",
+            lambda c, m: _working_days_between(m.today, c.conference_due_by),
+            numeric=True,
+        ),
+        *_discussion_columns("child.discussion")[1:],
+    ),
+)
+
+ACTIONS = DashboardList(
+    slug="actions-overdue",
+    title="Actions past their due date",
+    card_label="Actions past their due date",
+    description="Actions agreed at discussions that are past their due date and not "
+    "recorded as done. The agency filter is the agency responsible.",
+    rows=selectors.actions_overdue,
+    columns=(
+        _discussion_columns("discussion")[0],
+        Column("What needs to happen", lambda a, _: a.what),
+        Column("Agency", lambda a, _: a.agency.name),
+        Column("Named person", lambda a, _: a.person),
+        Column("Due by", lambda a, _: a.due_by),
+        Column("Days overdue", lambda a, m: (m.today - a.due_by).days, numeric=True),
+    ),
+)
+
+# The summary cards at the top of the dashboard, each row linking to its list.
+CARDS: tuple[tuple[str, tuple[DashboardList, ...]], ...] = (
+    ("Minutes", (OVERDUE, AT_RISK)),
+    ("Receipts outstanding", (RECEIPTS_OLD, RECEIPTS_DAYS, RECEIPTS_NEW)),
+    ("Deliveries", (FAILED, SENT_IN_ERROR)),
+    ("Disputes and disagreements", (DISPUTES, DIFFERENCES)),
+    ("Next steps", (FOLLOW_UPS, CONFERENCES, ACTIONS)),
+)
+
+LISTS: dict[str, DashboardList] = {entry.slug: entry for _, group in CARDS for entry in group}
+
+
+def page_text(value: Value) -> str:
+    """A column's value as the page shows it."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        local = timezone.localtime(value)
+        return f"{local.day} {local:%b %Y %H:%M}"
+    if isinstance(value, date):
+        return f"{value.day} {value:%b %Y}"
+    return str(value)
+
+
+@dataclass(frozen=True)
+class Cell:
+    text: str
+    href: str = ""
+    numeric: bool = False
+
+
+def table_rows(entry: DashboardList, rows: Any, moment: Moment) -> list[list[Cell]]:
+    return [
+        [
+            Cell(
+                text=page_text(column.value(row, moment)),
+                href=column.href(row) if column.href else "",
+                numeric=column.numeric,
+            )
+            for column in entry.columns
+        ]
+        for row in rows
+    ]
+
+
+def csv_rows(entry: DashboardList, rows: Any, moment: Moment) -> Any:
+    for row in rows:
+        yield [column.value(row, moment) for column in entry.columns]
