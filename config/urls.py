@@ -11,5 +11,6 @@ urlpatterns = [
     path("agencies/", include("agencies.urls")),
     path("discussions/", include("strategy.urls")),
     path("minutes/", include("minutes.urls")),
+    path("dashboards/", include("minutes.dashboards.urls")),
     path("admin/", admin.site.urls),
 ]

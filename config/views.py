@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.http import url_has_allowed_host_and_scheme
 
 
 class SignInForm(AuthenticationForm):
@@ -34,6 +35,15 @@ class SignInView(auth_views.LoginView):
     form_class = SignInForm
     template_name = "registration/login.html"
     redirect_authenticated_user = True
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """The form could not be accepted, usually because the session ended. The browser kept
+    what was typed; going back to the form restores it."""
+    back = request.headers.get("Referer", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = ""
+    return render(request, "csrf_failure.html", {"back": back}, status=403)
 
 
 @login_required

@@ -96,3 +96,15 @@ def test_embedded_default_uses_sqlite_and_a_filesystem_broker():
         "filesystem://",
         "config.mail.EmlFolderBackend",
     ]
+
+
+def test_a_form_refused_by_csrf_explains_and_links_back_only_to_this_site(db):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    page = client.post("/sign-in/", {"username": "x"}, HTTP_REFERER="http://testserver/sign-in/")
+    assert page.status_code == 403
+    assert "Your form could not be saved" in page.text
+    assert 'href="http://testserver/sign-in/"' in page.text
+    elsewhere = client.post("/sign-in/", {}, HTTP_REFERER="https://evil.example/")
+    assert "evil.example" not in elsewhere.text

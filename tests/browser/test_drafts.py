@@ -1,0 +1,49 @@
+"""Typed work survives a session that ends mid-form: the form is restored after signing in."""
+
+import pytest
+from playwright.sync_api import expect
+
+from strategy.models import Discussion
+from tests.browser.conftest import assert_accessible, sign_in
+from tests.minutes.records import held_discussion
+
+pytestmark = pytest.mark.browser
+
+WORRIES = "Baby seen with a bruise to the ear; mother's account keeps changing."
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_timed_out_session_keeps_what_was_typed(page):
+    record = held_discussion(agencies=2)
+    discussion = record.discussion
+    discussion.outcome_recorded_at = None
+    discussion.save()
+    sign_in(page, "chris")
+    page.goto(f"/discussions/{discussion.pk}/analysis/")
+    page.get_by_label("What are we worried about?").fill(WORRIES)
+
+    # The session ends while the chair is typing (timeout, or signed out elsewhere).
+    cookies = [c for c in page.context.cookies() if c["name"] != "sessionid"]
+    page.context.clear_cookies()
+    page.context.add_cookies(cookies)
+    page.get_by_role("button", name="Save analysis").click()
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    discussion.refresh_from_db()
+    assert discussion.worries == ""
+
+    page.get_by_label("Username").fill("chris")
+    page.get_by_label("Password").fill("a-long-test-password")
+    page.get_by_role("button", name="Sign in").click()
+    # Back on the same form, with the typing restored and a banner saying so.
+    expect(page.get_by_label("What are we worried about?")).to_have_value(WORRIES)
+    expect(page.get_by_text("We kept what you typed before.")).to_be_visible()
+    assert_accessible(page)
+
+    page.get_by_role("button", name="Save analysis").click()
+    expect(page.get_by_text("Analysis saved")).to_be_visible()
+    assert Discussion.objects.get(pk=discussion.pk).worries == WORRIES
+
+    # Once saved, the draft is gone: the form shows what the server holds, no banner.
+    page.goto(f"/discussions/{discussion.pk}/analysis/")
+    expect(page.get_by_label("What are we worried about?")).to_have_value(WORRIES)
+    expect(page.get_by_text("We kept what you typed before.")).to_have_count(0)
