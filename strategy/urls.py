@@ -1,6 +1,6 @@
 from django.urls import path
 
-from strategy.views import decisions, discussions, household, invitees, recording
+from strategy.views import decisions, discussions, household, invitees, recording, trail
 
 app_name = "strategy"
 
@@ -42,4 +42,5 @@ urlpatterns = [
     path("<int:pk>/follow-up/", recording.follow_up_create, name="follow_up"),
     path("<int:pk>/final/", discussions.outcome_final, name="final"),
     path("<int:pk>/close/", discussions.discussion_close, name="close"),
+    path("<int:pk>/audit-trail/", trail.discussion_trail, name="trail"),
 ]

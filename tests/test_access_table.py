@@ -152,6 +152,8 @@ def world(settings, tmp_path, django_capture_on_commit_callbacks) -> World:
         "minutes:version_pdf": {"pk": version.pk},
         "minutes:revoke": {"pk": delivery.pk},
         "minutes:partner_confirm": {"pk": delivery.pk},
+        "dashboards:list": {"slug": "minutes-overdue"},
+        "dashboards:list_csv": {"slug": "minutes-overdue"},
     }
     return World(people=people, others=others, kwargs={"_discussion": d, **kwargs})
 

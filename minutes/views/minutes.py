@@ -13,6 +13,7 @@ from minutes.models import Delivery, Dispute, MinutesVersion
 from minutes.services import drafting, receipts
 from minutes.services.rendering import version_pdf_bytes, version_pdf_ensure
 from strategy import selectors as strategy_selectors
+from strategy.audit import audit_record
 from strategy.selectors import LOCAL_AUTHORITY_ROLES
 from strategy.services.records import EditConflict
 
@@ -23,6 +24,7 @@ local_authority = role_required(*LOCAL_AUTHORITY_ROLES)
 def minutes_workspace(request: HttpRequest, pk: int) -> HttpResponse:
     user = current_user(request)
     discussion = strategy_selectors.discussion_for_viewer(user, pk)
+    audit_record(request, "minutes.workspace_viewed", discussion_id=discussion.pk)
     can_draft = user.pk in (discussion.chair_id, discussion.minute_taker_id)
     versions = list(
         MinutesVersion.objects.filter(discussion=discussion).prefetch_related(
@@ -88,6 +90,7 @@ def minutes_approve(request: HttpRequest, pk: int) -> HttpResponse:
         text = "; ".join(error.messages) if isinstance(error, ValidationError) else str(error)
         messages.error(request, f"The minutes were not approved: {text}")
     else:
+        audit_record(request, "minutes.approved", discussion_id=pk, obj=version)
         messages.success(
             request,
             f"Version {version.number} approved. It is being sent to "
@@ -110,6 +113,13 @@ def amendment_start(request: HttpRequest, pk: int) -> HttpResponse:
             for field, errors in error.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
         else:
+            audit_record(
+                request,
+                "minutes.amendment_started",
+                discussion_id=pk,
+                obj=version,
+                detail={"reason": version.amendment_reason},
+            )
             messages.success(
                 request,
                 f"Amendment started: version {version.number}. Change the record, then "
@@ -134,6 +144,13 @@ def delivery_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     form = RevokeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         receipts.delivery_revoke(delivery=delivery, reason=form.cleaned_data["reason"])
+        audit_record(
+            request,
+            "minutes.sent_in_error",
+            discussion_id=discussion.pk,
+            obj=delivery,
+            detail={"reason": form.cleaned_data["reason"]},
+        )
         messages.success(request, f"The link sent to {delivery.agency} no longer works")
         return redirect("minutes:workspace", pk=discussion.pk)
     return render(
@@ -150,6 +167,7 @@ def delivery_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def version_page(request: HttpRequest, pk: int) -> HttpResponse:
     version = selectors.version_for_reader(current_user(request), pk)
+    audit_record(request, "minutes.viewed", discussion_id=version.discussion_id, obj=version)
     return render(
         request, "minutes/version.html", {"version": version, **document_context(version)}
     )
@@ -161,6 +179,7 @@ def version_pdf(request: HttpRequest, pk: int) -> FileResponse:
     if not version.is_approved:
         raise Http404
     version = version_pdf_ensure(version_id=version.pk)
+    audit_record(request, "minutes.downloaded", discussion_id=version.discussion_id, obj=version)
     response = FileResponse(
         iter([version_pdf_bytes(version)]),
         content_type="application/pdf",

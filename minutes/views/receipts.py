@@ -11,6 +11,7 @@ from minutes.forms import DisputeForm, ReceiptForm
 from minutes.models import Delivery
 from minutes.receipts_links import LinkTampered, read_receipt_token
 from minutes.services import receipts
+from strategy.audit import audit_record
 
 
 def _apply_errors(form, error: ValidationError) -> None:  # noqa: ANN001
@@ -23,6 +24,7 @@ def receipt(request: HttpRequest, token: str) -> HttpResponse:
     try:
         link = read_receipt_token(token)
     except LinkTampered:
+        audit_record(request, "receipt.link_refused", detail={"reason": "tampered"})
         return render(request, "minutes/receipt_invalid.html", status=400)
     delivery = (
         Delivery.objects.select_related("version__discussion", "agency")
@@ -58,6 +60,15 @@ def receipt(request: HttpRequest, token: str) -> HttpResponse:
             _apply_errors(form, error)
         else:
             context.update(delivery=delivery, confirmed_now=confirmed_now)
+            if confirmed_now:
+                audit_record(
+                    request,
+                    "receipt.confirmed",
+                    discussion_id=delivery.version.discussion_id,
+                    obj=delivery,
+                    actor_label=f"{delivery.confirmed_by_name}, "
+                    f"{delivery.confirmed_by_role} ({delivery.agency}, by emailed link)",
+                )
     elif action == "dispute" and dispute_form.is_valid():
         dispute = receipts.dispute_raise(
             delivery=delivery,
@@ -66,5 +77,13 @@ def receipt(request: HttpRequest, token: str) -> HttpResponse:
             statement=dispute_form.cleaned_data["statement"],
         )
         context.update(dispute=dispute, dispute_form=DisputeForm())
+        audit_record(
+            request,
+            "minutes.disputed",
+            discussion_id=delivery.version.discussion_id,
+            obj=dispute,
+            actor_label=f"{dispute.raised_by_name}, {dispute.raised_by_role} "
+            f"({delivery.agency}, by emailed link)",
+        )
     context["disputes"] = delivery.disputes.all()
     return render(request, "minutes/receipt.html", context)

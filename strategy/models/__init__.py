@@ -1,4 +1,5 @@
 from strategy.models.actions import Action
+from strategy.models.audit import AuditEvent
 from strategy.models.decisions import (
     AgencyPosition,
     ChildDecision,
@@ -20,6 +21,7 @@ __all__ = [
     "Adult",
     "AgencyPosition",
     "Attendance",
+    "AuditEvent",
     "Child",
     "ChildDecision",
     "ConcernCategory",

@@ -15,6 +15,7 @@ from agencies.access import current_user, role_required
 from agencies.models import Role, Team
 from minutes.models import Dispute
 from strategy import selectors
+from strategy.audit import audit_record
 from strategy.forms.base import date_field, gds_helper
 from strategy.forms.scheduling import DiscussionForm
 from strategy.models import Discussion
@@ -128,6 +129,7 @@ def discussion_update(request: HttpRequest, pk: int) -> HttpResponse:
 @local_authority
 def discussion_detail(request: HttpRequest, pk: int) -> HttpResponse:
     discussion = selectors.discussion_for_viewer(current_user(request), pk)
+    audit_record(request, "discussion.viewed", discussion_id=discussion.pk, obj=discussion)
     invitees = list(discussion.invitees.select_related("agency", "contact"))
     children = list(discussion.children.select_related("school", "gp_practice", "decision"))
     child_rows = []
