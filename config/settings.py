@@ -163,6 +163,10 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # Hints only: the sweep reads what is due from the database, so a lost message or a
     # dead worker delays a delivery by one sweep at most.
+    "retention-anonymise": {
+        "task": "strategy.tasks.retention_anonymise",
+        "schedule": 24 * 60 * 60.0,
+    },
     "minutes-sweep": {
         "task": "minutes.tasks.sweep",
         "schedule": float(env_int("MINUTES_SWEEP_SECONDS", 60)),
@@ -180,6 +184,9 @@ MINUTES_RECEIPT_LINK_DAYS = env_int("MINUTES_RECEIPT_LINK_DAYS", 30)
 MINUTES_SEND_LEASE_SECONDS = env_int("MINUTES_SEND_LEASE_SECONDS", 300)
 MINUTES_RETRY_CAP_SECONDS = env_int("MINUTES_RETRY_CAP_SECONDS", 3600)
 MINUTES_SWEEP_SECONDS = env_int("MINUTES_SWEEP_SECONDS", 60)
+
+# Retention: closed discussions are anonymised this many days after closing (7 years).
+RETENTION_DAYS = env_int("RETENTION_DAYS", 7 * 365)
 
 # Email: a folder of .eml files by default; EMAIL_URL=smtp://user:pass@host:587/?tls=true
 # for a real server.

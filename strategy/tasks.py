@@ -53,3 +53,11 @@ def _invitation_release(invitee_id: int, error: Exception) -> None:
     Invitee.objects.filter(pk=invitee_id).update(
         invitation_sent_at=None, invitation_error=f"{type(error).__name__}: {error}"
     )
+
+
+@shared_task
+def retention_anonymise() -> list[str]:
+    """Daily: anonymise closed discussions whose retention period has ended."""
+    from strategy.services.retention import retention_apply
+
+    return retention_apply(timezone.now())

@@ -119,6 +119,11 @@ class Discussion(models.Model):
         blank=True,
         help_text="When minutes first reached every invited agency.",
     )
+    anonymised_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the retention period ended and personal details were removed.",
+    )
     record_locked_at = models.DateTimeField(
         null=True,
         blank=True,
