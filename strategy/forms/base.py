@@ -42,7 +42,7 @@ class GovDateField(DateInputField):
     def compress(self, data_list: Any) -> date | None:
         try:
             return super().compress(data_list)
-        except (forms.ValidationError, ValueError, TypeError) as exc:
+        except (forms.ValidationError, ValueError, TypeError, OverflowError) as exc:
             raise forms.ValidationError(f"{self.label} must be a real date") from exc
 
 
