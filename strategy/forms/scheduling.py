@@ -6,6 +6,7 @@ from django import forms
 from agencies.models import Agency, Role, Team, User
 from strategy.forms.base import RevisionForm, combine_local, date_field, time_field
 from strategy.models import ConcernCategory, DiscussionFormat, Urgency
+from strategy.services.scheduling import DISCUSSION_FIELDS
 
 
 class DiscussionForm(RevisionForm):
@@ -104,19 +105,4 @@ class DiscussionForm(RevisionForm):
         return data
 
     def discussion_fields(self) -> dict[str, Any]:
-        data = self.cleaned_data
-        names = [
-            "format",
-            "urgency",
-            "joining_details",
-            "reason",
-            "concern_categories",
-            "referrer_agency",
-            "referrer_name",
-            "immediate_action_taken",
-            "housing_is_factor",
-            "team",
-            "chair",
-            "minute_taker",
-        ]
-        return {"scheduled_for": data["scheduled_for"], **{n: data[n] for n in names}}
+        return {name: self.cleaned_data[name] for name in DISCUSSION_FIELDS}

@@ -7,21 +7,15 @@ from strategy.services.records import discussion_claim_revision
 
 
 @transaction.atomic
-def child_save(*, discussion: Discussion, child: Child, expected_revision: int) -> Child:
+def person_save(
+    *, discussion: Discussion, person: Child | Adult, expected_revision: int
+) -> Child | Adult:
+    """Adds or changes a child or an adult on the discussion."""
     discussion_claim_revision(discussion=discussion, expected_revision=expected_revision)
-    child.discussion = discussion
-    child.full_clean()
-    child.save()
-    return child
-
-
-@transaction.atomic
-def adult_save(*, discussion: Discussion, adult: Adult, expected_revision: int) -> Adult:
-    discussion_claim_revision(discussion=discussion, expected_revision=expected_revision)
-    adult.discussion = discussion
-    adult.full_clean()
-    adult.save()
-    return adult
+    person.discussion = discussion
+    person.full_clean()
+    person.save()
+    return person
 
 
 @transaction.atomic

@@ -13,50 +13,68 @@ from strategy.services.records import EditConflict, RecordLocked
 from strategy.views.discussions import recorders
 from strategy.views.editing import edit_page
 
+PersonForm = type[ChildForm] | type[AdultForm]
 
-@recorders
-def child_edit(request: HttpRequest, pk: int, child_pk: int | None = None) -> HttpResponse:
+
+def _person_edit(
+    request: HttpRequest,
+    pk: int,
+    person_pk: int | None,
+    *,
+    model: type[Child] | type[Adult],
+    form_class: PersonForm,
+    kind: str,
+    anchor: str,
+    saved: str,
+) -> HttpResponse:
     discussion = selectors.discussion_for_recorder(current_user(request), pk)
-    child = get_object_or_404(Child, pk=child_pk, discussion=discussion) if child_pk else None
+    person = get_object_or_404(model, pk=person_pk, discussion=discussion) if person_pk else None
+
+    def saved_copy(*_: object) -> Child | Adult | None:
+        return model.objects.filter(pk=person.pk).first() if person else None
+
     return edit_page(
         request,
         discussion=discussion,
-        make_form=lambda data, rev: ChildForm(
-            data, revision=rev, instance=Child.objects.get(pk=child.pk) if child else None
-        ),
-        save=lambda form: household.child_save(
+        make_form=lambda data, rev: form_class(data, revision=rev, instance=saved_copy()),
+        save=lambda form: household.person_save(
             discussion=discussion,
-            child=form.save(commit=False),
+            person=form.save(commit=False),
             expected_revision=form.cleaned_data["revision"],
         ),
-        compare_with=lambda d: Child.objects.filter(pk=child.pk).first() if child else None,
+        compare_with=saved_copy,
         template="strategy/person_form.html",
-        done=reverse("strategy:detail", args=[pk]) + "#children",
-        done_message="Child saved",
-        context={"person": child, "kind": "child"},
+        done=reverse("strategy:detail", args=[pk]) + f"#{anchor}",
+        done_message=saved,
+        context={"person": person, "kind": kind},
+    )
+
+
+@recorders
+def child_edit(request: HttpRequest, pk: int, child_pk: int | None = None) -> HttpResponse:
+    return _person_edit(
+        request,
+        pk,
+        child_pk,
+        model=Child,
+        form_class=ChildForm,
+        kind="child",
+        anchor="children",
+        saved="Child saved",
     )
 
 
 @recorders
 def adult_edit(request: HttpRequest, pk: int, adult_pk: int | None = None) -> HttpResponse:
-    discussion = selectors.discussion_for_recorder(current_user(request), pk)
-    adult = get_object_or_404(Adult, pk=adult_pk, discussion=discussion) if adult_pk else None
-    return edit_page(
+    return _person_edit(
         request,
-        discussion=discussion,
-        make_form=lambda data, rev: AdultForm(
-            data, revision=rev, instance=Adult.objects.get(pk=adult.pk) if adult else None
-        ),
-        save=lambda form: household.adult_save(
-            discussion=discussion,
-            adult=form.save(commit=False),
-            expected_revision=form.cleaned_data["revision"],
-        ),
-        compare_with=lambda d: Adult.objects.filter(pk=adult.pk).first() if adult else None,
-        template="strategy/person_form.html",
-        done=reverse("strategy:detail", args=[pk]) + "#household",
-        done_message="Household member saved",
-        context={"person": adult, "kind": "adult"},
+        pk,
+        adult_pk,
+        model=Adult,
+        form_class=AdultForm,
+        kind="adult",
+        anchor="household",
+        saved="Household member saved",
     )
 
 
