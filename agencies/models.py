@@ -1,4 +1,9 @@
+from importlib import import_module
+from typing import Any
+
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 
@@ -64,11 +69,32 @@ class Agency(models.Model):
         "Why minutes may go to an address outside the secure domains",
         blank=True,
     )
+    # Read back to encrypt each send, so it cannot be hashed. Shown only in the Django admin.
+    minutes_pdf_password = models.CharField(
+        "Password for encrypted minutes",
+        max_length=128,
+        blank=True,
+        help_text="Minutes to this agency's addresses outside the secure domains go as a PDF "
+        "encrypted with this password (AES-256). Give it to the agency another way, never "
+        "by email, and record how below.",
+    )
+    pdf_password_shared_how = models.TextField(
+        "How the password was given to the agency",
+        blank=True,
+        help_text="For example: read to the agency's safeguarding lead by phone on 3 March.",
+    )
+    pdf_password_set_at = models.DateTimeField(null=True, blank=True)
     phone = models.CharField(max_length=40)
     ods_code = models.CharField("ODS code", max_length=10, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     deactivated_at = models.DateTimeField(null=True, blank=True)
+    two_factor_exempted_at = models.DateTimeField(
+        "Partner users exempted from a second factor at", null=True, blank=True
+    )
+    two_factor_exempt_reason = models.TextField(
+        "Why this agency's users may sign in without a second factor", blank=True
+    )
 
     objects = AgencyQuerySet.as_manager()
 
@@ -93,6 +119,24 @@ class Agency(models.Model):
     @property
     def has_secure_email(self) -> bool:
         return is_secure_email(self.secure_email)
+
+    @property
+    def has_minutes_pdf_password(self) -> bool:
+        return bool(self.minutes_pdf_password)
+
+    @property
+    def is_two_factor_exempt(self) -> bool:
+        return self.two_factor_exempted_at is not None
+
+    def clean(self) -> None:
+        super().clean()
+        if self.is_two_factor_exempt and not self.two_factor_exempt_reason.strip():
+            raise ValidationError(
+                {
+                    "two_factor_exempt_reason": "Enter why this agency's users may sign in "
+                    "without a second factor"
+                }
+            )
 
     def safeguarding_leads(self) -> models.QuerySet["Contact"]:
         return self.contacts.active().filter(is_safeguarding_lead=True)
@@ -177,9 +221,42 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.get_full_name() or self.username
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        super().save(*args, **kwargs)
+        if not self.is_active:
+            self.end_sessions()
+
     def has_role(self, *roles: str) -> bool:
         return self.is_active and self.role in roles
 
     @property
     def can_manage_directory(self) -> bool:
         return self.has_role(Role.MANAGER, Role.ADMINISTRATOR)
+
+    @property
+    def requires_second_factor(self) -> bool:
+        """Everyone but a partner agency user whose agency an administrator has exempted."""
+        if self.role != Role.PARTNER:
+            return True
+        return not (self.agency is not None and self.agency.is_two_factor_exempt)
+
+    def end_sessions(self) -> int:
+        """Signs the user out everywhere: every session they signed in with is deleted."""
+        store = import_module(settings.SESSION_ENGINE).SessionStore()
+        keys = list(self.sessions.values_list("session_key", flat=True))
+        for key in keys:
+            store.delete(key)
+        self.sessions.all().delete()
+        return len(keys)
+
+
+class UserSession(models.Model):
+    """A session someone signed in with, so that all of a person's sessions can be ended
+    when their account is deactivated."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="sessions")
+    session_key = models.CharField(max_length=40, unique=True)
+    signed_in_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.user} signed in at {self.signed_in_at:%Y-%m-%d %H:%M}"

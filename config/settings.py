@@ -6,6 +6,7 @@ machine with no servers: SQLite, a filesystem Celery broker and email written to
 on PostgreSQL, Redis and a real SMTP server.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -41,6 +42,11 @@ INSTALLED_APPS = [
     "agencies",
     "strategy",
     "minutes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
+    "agencies.signin",
 ]
 
 MIDDLEWARE = [
@@ -51,9 +57,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "strategy.audit.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "agencies.signin.middleware.SignInMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -244,3 +253,30 @@ LOGGING = {
         "fontTools": {"level": "WARNING"},
     },
 }
+
+# Sign-in: two factors, throttling, sessions
+# A password and then a code from an authenticator app (or a backup code), required of every
+# role but partner agency users whose agency an administrator has exempted with a reason.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses locked-out accounts and addresses
+    "django.contrib.auth.backends.ModelBackend",
+]
+SIGNIN_IDLE_MINUTES = env_int("SIGNIN_IDLE_MINUTES", 30)
+SIGNIN_WARNING_SECONDS = env_int("SIGNIN_WARNING_SECONDS", 120)
+SIGNIN_LIFETIME_HOURS = env_int("SIGNIN_LIFETIME_HOURS", 12)
+SIGNIN_CODE_MINUTES = env_int("SIGNIN_CODE_MINUTES", 5)
+SIGNIN_REAUTHENTICATE_MINUTES = env_int("SIGNIN_REAUTHENTICATE_MINUTES", 10)
+SIGNIN_BACKUP_CODES = 10
+# Proxies in front of the service that append to X-Forwarded-For, so that failed sign-ins are
+# counted against the visitor's address rather than the proxy's.
+SIGNIN_PROXY_COUNT = env_int("SIGNIN_PROXY_COUNT", 0)
+AXES_FAILURE_LIMIT = env_int("SIGNIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("SIGNIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each counted on its own
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "agencies.signin.throttling.locked_out"
+AXES_CLIENT_IP_CALLABLE = "agencies.signin.throttling.client_address"
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code"]  # masked in logs; passwords always
+AXES_VERBOSE = False
+OTP_TOTP_ISSUER = SERVICE_NAME
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # administrators never see anyone's secret

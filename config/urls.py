@@ -2,12 +2,14 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from agencies.signin.views import SignInView
 from config import views
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("sign-in/", views.SignInView.as_view(), name="login"),
+    path("sign-in/", SignInView.as_view(), name="login"),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", include("agencies.signin.urls")),
     path("agencies/", include("agencies.urls")),
     path("discussions/", include("strategy.urls")),
     path("minutes/", include("minutes.urls")),

@@ -9,6 +9,7 @@ from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from minutes.encryption import PDFPasswordMissing, pdf_encrypt, recipients_split
 from minutes.models import Delivery
 from minutes.receipts_links import receipt_url
 
@@ -33,11 +34,32 @@ def delivery_context(delivery: Delivery) -> dict[str, Any]:
     }
 
 
-def minutes_message(delivery: Delivery, pdf: bytes) -> EmailMessage:
-    context = delivery_context(delivery)
-    message = templated_email("minutes", context, list(delivery.recipients))
+def minutes_message(
+    delivery: Delivery, pdf: bytes, to: list[str], *, encrypted: bool = False
+) -> EmailMessage:
+    context = {**delivery_context(delivery), "encrypted": encrypted}
+    message = templated_email("minutes", context, to)
     version = delivery.version
     message.attach(
         f"{version.discussion.reference}-minutes-v{version.number}.pdf", pdf, "application/pdf"
     )
     return message
+
+
+def minutes_messages(delivery: Delivery, pdf: bytes) -> list[EmailMessage]:
+    """The plain PDF to the secure addresses; an AES-256 copy to the rest, in its own message.
+
+    Raises PDFPasswordMissing, before building anything, if an address is outside the secure
+    domains and the agency has no password: no plain PDF ever goes outside them."""
+    secure, outside = recipients_split(list(delivery.recipients))
+    password = delivery.agency.minutes_pdf_password
+    if outside and not password:
+        raise PDFPasswordMissing(delivery.agency, outside)
+    messages = []
+    if secure:
+        messages.append(minutes_message(delivery, pdf, secure))
+    if outside:
+        messages.append(
+            minutes_message(delivery, pdf_encrypt(pdf, password), outside, encrypted=True)
+        )
+    return messages

@@ -12,6 +12,7 @@ import pytest
 from django.test import Client
 
 from tests.factories import AgencyFactory, UserFactory
+from tests.signin.helpers import verified_client
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES", "") in {"1", "true", "yes"}
 
@@ -49,9 +50,7 @@ def charlie(db):
 @pytest.fixture
 def client_for(db) -> Iterator:
     def make(user) -> Client:  # noqa: ANN001
-        client = Client()
-        client.force_login(user)
-        return client
+        return verified_client(user)
 
     yield make
 

@@ -15,6 +15,7 @@ from minutes.receipts_links import receipt_token
 from strategy.models import Action, Adult, AgencyPosition, Child, ChildDecision, Invitee
 from tests.factories import AgencyFactory, ContactFactory, TeamFactory, UserFactory
 from tests.minutes.records import held_discussion
+from tests.signin.helpers import verified_client
 
 TABLE = Path(__file__).resolve().parents[1] / "docs" / "access.md"
 COLUMNS = ["signed out", "chair", "minute-taker", "manager", "partner", "administrator"]
@@ -183,10 +184,7 @@ def outcome(client: Client, url: str, user_role: str) -> str:
 
 
 def client_as(user) -> Client:  # noqa: ANN001
-    client = Client()
-    if user is not None:
-        client.force_login(user)
-    return client
+    return Client() if user is None else verified_client(user)
 
 
 @pytest.mark.django_db

@@ -15,6 +15,7 @@ from minutes.services.drafting import minutes_approve, minutes_draft
 from strategy.models import Child, Discussion
 from tests.factories import AgencyFactory
 from tests.minutes.records import held_discussion
+from tests.signin.helpers import verified_client
 
 FIELD = re.compile(r'<(?:input|textarea|select)[^>]*\sname="([^"]+)"')
 NASTY = st.one_of(
@@ -101,16 +102,14 @@ def form_urls(record) -> list[str]:  # noqa: ANN001
 
 @pytest.mark.django_db
 def test_no_strategy_form_answers_500(record):
-    client = Client(raise_request_exception=False)
-    client.force_login(record.chair)
+    client = verified_client(record.chair, raise_request_exception=False)
     for url in form_urls(record):
         post_anything_to(client, url)
 
 
 @pytest.mark.django_db
 def test_no_directory_form_answers_500(record):
-    client = Client(raise_request_exception=False)
-    client.force_login(record.manager)
+    client = verified_client(record.manager, raise_request_exception=False)
     agency = AgencyFactory()
     for url in (
         reverse("agencies:create"),

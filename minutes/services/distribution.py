@@ -2,7 +2,13 @@
 
 Guarantee: every delivery is sent at least once. A copy goes twice only if a worker dies
 after the mail server accepted the message and before the database recorded it (the lease
-then expires and the sweep queues it again): at most one extra copy per such crash.
+then expires and the sweep queues it again): at most one extra copy per such crash. A
+delivery with addresses outside the secure domains is two messages (plain PDF to the secure
+addresses, AES-256 copy to the rest); if the second is refused for now, the retry sends both,
+so the secure addresses may get the same copy twice.
+
+No plain PDF goes outside the secure domains: an agency with such an address and no PDF
+password gets nothing, and its delivery fails with the reason until an administrator sets one.
 """
 
 import logging
@@ -12,10 +18,12 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.mail import get_connection
 from django.core.mail.backends.base import BaseEmailBackend
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
-from minutes.emails import minutes_message
+from agencies.models import Agency
+from minutes.emails import minutes_messages
+from minutes.encryption import NO_PASSWORD, PDFPasswordMissing
 from minutes.models import Delivery, DeliveryStatus, MinutesVersion
 from minutes.services.rendering import version_pdf_bytes, version_pdf_ensure
 from strategy.models import Discussion
@@ -78,13 +86,20 @@ def delivery_send(delivery_id: int, connection: BaseEmailBackend | None = None) 
     delivery = Delivery.objects.select_related("version__discussion", "agency").get(pk=delivery_id)
     mine = Delivery.objects.filter(pk=delivery_id, status=DeliveryStatus.SENDING, claimed_at=now)
     version = version_pdf_ensure(version_id=delivery.version_id)
-    message = minutes_message(delivery, version_pdf_bytes(version))
+    try:
+        messages = minutes_messages(delivery, version_pdf_bytes(version))
+    except PDFPasswordMissing as missing:
+        # Nothing goes, not even to the secure addresses: a delivery is one agency's copy with
+        # one status, and half-sending it would hide who has not got the minutes.
+        mine.update(status=DeliveryStatus.FAILED, last_error=str(missing), next_attempt_at=None)
+        logger.warning("Delivery %s held back: %s", delivery_id, missing)
+        return "failed"
     try:
         if connection is None:
             with get_connection() as own:
-                own.send_messages([message])
+                own.send_messages(messages)
         else:
-            connection.send_messages([message])
+            connection.send_messages(messages)
     except (smtplib.SMTPException, OSError) as error:
         reply = permanent_failure(error)
         if reply is not None:
@@ -108,6 +123,28 @@ def delivery_send(delivery_id: int, connection: BaseEmailBackend | None = None) 
     )
     version_mark_distributed(delivery.version, sent_at)
     return "sent"
+
+
+def deliveries_requeue_awaiting_password(*, agency: Agency) -> int:
+    """Queues again the agency's deliveries that failed for want of a PDF password.
+
+    Only each discussion's latest version: an older one was replaced and goes to nobody now."""
+    replaced = MinutesVersion.objects.filter(
+        discussion=OuterRef("version__discussion"),
+        number__gt=OuterRef("version__number"),
+        approved_at__isnull=False,
+    )
+    return (
+        Delivery.objects.filter(
+            agency=agency,
+            status=DeliveryStatus.FAILED,
+            sent_at__isnull=True,
+            revoked_at__isnull=True,
+            last_error__startswith=NO_PASSWORD,
+        )
+        .exclude(Exists(replaced))
+        .update(status=DeliveryStatus.QUEUED, next_attempt_at=timezone.now(), last_error="")
+    )
 
 
 def version_mark_distributed(version: MinutesVersion, at: datetime) -> None:

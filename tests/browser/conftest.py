@@ -59,6 +59,23 @@ def assert_accessible(page) -> None:  # noqa: ANN001
 def sign_in(page, username: str, password: str = "a-long-test-password") -> None:  # noqa: ANN001
     page.goto("/sign-in/")
     assert_accessible(page)
+    complete_sign_in(page, username, password)
+
+
+def complete_sign_in(page, username: str, password: str = "a-long-test-password") -> None:  # noqa: ANN001
+    """Signs in from the sign-in page the browser is on, keeping any way back it carries: the
+    password, then the code the person's authenticator app shows (one is set up for them)."""
+    from playwright.sync_api import expect
+
+    from agencies.models import User
+    from tests.signin.helpers import authenticator_for, code_from
+
+    device = authenticator_for(User.objects.get(username=username))
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Enter your security code")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_label("Security code").fill(code_from(device))
+    page.get_by_role("button", name="Continue").click()
+    page.wait_for_url(lambda url: "/sign-in/" not in url)

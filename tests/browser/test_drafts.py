@@ -4,7 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from strategy.models import Discussion
-from tests.browser.conftest import assert_accessible, sign_in
+from tests.browser.conftest import assert_accessible, complete_sign_in, sign_in
 from tests.minutes.records import held_discussion
 
 pytestmark = pytest.mark.browser
@@ -31,9 +31,7 @@ def test_a_timed_out_session_keeps_what_was_typed(page):
     discussion.refresh_from_db()
     assert discussion.worries == ""
 
-    page.get_by_label("Username").fill("chris")
-    page.get_by_label("Password").fill("a-long-test-password")
-    page.get_by_role("button", name="Sign in").click()
+    complete_sign_in(page, "chris")
     # Back on the same form, with the typing restored and a banner saying so.
     expect(page.get_by_label("What are we worried about?")).to_have_value(WORRIES)
     expect(page.get_by_text("We kept what you typed before.")).to_be_visible()

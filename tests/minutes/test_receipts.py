@@ -148,10 +148,9 @@ def test_disputing_alerts_the_chair_and_shows_on_the_minutes(
     [alert] = mailoutbox
     assert alert.to == ["chris@eastmere.gov.uk"]
     assert "The hospital did not agree" in alert.body
-    from django.test import Client
+    from tests.signin.helpers import verified_client
 
-    chair = Client()
-    chair.force_login(delivery.version.discussion.chair)
+    chair = verified_client(delivery.version.discussion.chair)
     workspace = chair.get(reverse("minutes:workspace", args=[delivery.version.discussion.pk]))
     assert "Disputed by" in workspace.text
     assert "The hospital did not agree to no further action." in workspace.text

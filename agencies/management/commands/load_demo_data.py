@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from agencies.models import Agency, AgencyKind, Contact, Role, Team, User
+from agencies.signin.second_factor import backup_codes_issue
 
 DEMO_PASSWORD = "eastmere-demo-2026"  # noqa: S105 - printed for the demo, fictional users only
 
@@ -201,7 +202,14 @@ class Command(BaseCommand):
         for chair in ("chair", "chair2", "minutes"):
             users[chair].manager = users["manager"]
             users[chair].save(update_fields=["manager"])
+        # Every role needs a second factor. Rather than an authenticator app, demo users get
+        # backup codes, new ones each run, printed here: each signs in once.
+        codes = {username: backup_codes_issue(user=user) for username, user in users.items()}
         self.stdout.write(self.style.SUCCESS(f"Demo data loaded: {len(AGENCIES)} agencies."))
-        self.stdout.write(f"Demo sign-ins (password for all: {DEMO_PASSWORD}):")
+        self.stdout.write(
+            f"Demo sign-ins (password for all: {DEMO_PASSWORD}), then a security code: use "
+            "any of the user's backup codes below, each once."
+        )
         for username, first, last, role, _ in USERS:
             self.stdout.write(f"  {username:<8} {first} {last}, {role.label}")
+            self.stdout.write(f"           backup codes: {' '.join(codes[username])}")
