@@ -14,7 +14,13 @@ from django.db.models import Count, Q, QuerySet, Sum
 
 from minutes.dashboards import measures as m
 from minutes.dashboards.filters import Filters
-from minutes.dashboards.medians import Median, elapsed, median_of, medians_in_database
+from minutes.dashboards.reporting import (
+    Median,
+    elapsed,
+    median_of,
+    medians_in_database,
+    reporting,
+)
 from minutes.dashboards.selectors import discussion_scope
 from minutes.models import Delivery, Dispute
 from strategy.models import AgencyPosition, Attendance, Discussion, Invitee, ProfessionalDifference
@@ -125,21 +131,23 @@ def _with_median(
     return figures
 
 
+@reporting
 def audit_figures(filters: Filters, now: datetime) -> AuditFigures:
     discussions = discussions_held(filters)
+    measures = m.DiscussionMeasures(filters)
     held = _with_median(
         discussions,
         {
             "total": Count("pk"),
-            "partners": Count("pk", filter=m.STATUTORY_PARTNERS_ATTENDED),
-            "gp_known": Count("pk", filter=m.GP_KNOWN),
-            "gp_invited": Count("pk", filter=m.EVERY_KNOWN_GP_INVITED),
-            "gp_involved": Count("pk", filter=m.GP_INVOLVED),
-            "housing_flagged": Count("pk", filter=m.HOUSING_FLAGGED),
-            "housing_involved": Count("pk", filter=m.HOUSING_INVOLVED),
+            "partners": Count("pk", filter=measures.statutory_partners_attended),
+            "gp_known": Count("pk", filter=measures.gp_known),
+            "gp_invited": Count("pk", filter=measures.every_known_gp_invited),
+            "gp_involved": Count("pk", filter=measures.gp_involved),
+            "housing_flagged": Count("pk", filter=measures.housing_flagged),
+            "housing_involved": Count("pk", filter=measures.housing_involved),
             "minutes_due": Count("pk", filter=m.minutes_due(now)),
             "minutes_on_time": Count("pk", filter=m.minutes_on_time()),
-            "rationale": Count("pk", filter=m.RATIONALE_FOR_EVERY_CHILD),
+            "rationale": Count("pk", filter=measures.rationale_for_every_child),
         },
         "send_median",
         elapsed("minutes_distributed_at", "held_at"),
@@ -196,6 +204,7 @@ def _resolution(queryset: QuerySet[Any], opened: str) -> dict[str, Any]:
     )
 
 
+@reporting
 def agency_figures(filters: Filters) -> list[AgencyFigures]:
     """Per agency: invitations, attendance, receipts and chasing, over the period."""
     discussions = discussions_held(filters)
@@ -216,7 +225,9 @@ def agency_figures(filters: Filters) -> list[AgencyFigures]:
     duration = elapsed("confirmed_at", "sent_at")
     if medians_in_database():
         receipt_figures["median"] = Median(duration, filter=confirmed)
-    receipts = {row["agency_id"]: row for row in receipts_by_agency.annotate(**receipt_figures)}
+    receipts: dict[int, dict[str, Any]] = {
+        row["agency_id"]: dict(row) for row in receipts_by_agency.annotate(**receipt_figures)
+    }
     if not medians_in_database():
         durations: dict[int, list[timedelta]] = defaultdict(list)
         rows = receipts_by_agency.filter(confirmed).annotate(_duration=duration)
@@ -226,7 +237,7 @@ def agency_figures(filters: Filters) -> list[AgencyFigures]:
             row["median"] = median_of(durations[agency_id])
     figures = []
     for seat in seats:
-        sent = receipts.get(seat["agency_id"], {})
+        sent: dict[str, Any] = receipts.get(seat["agency_id"], {})
         figures.append(
             AgencyFigures(
                 agency=seat["agency__name"],

@@ -80,7 +80,7 @@ def bar_chart(
             )
         )
     first, last = (points[0], points[-1]) if points else (None, None)
-    span = f", {first.label} {first.note} to {last.label}" if first and last else ""
+    span = f", {first.name} to {last.name}" if first and last else ""
     description = (
         f"Bar chart: {title}, by month{span}. The table beside the chart gives each figure."
     )

@@ -7,15 +7,15 @@ the viewer may not see.
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, cast
 
-from crispy_forms_gds.layout import Field
+from crispy_forms_gds.layout import Div, Field
 from django import forms
 from django.http import Http404, QueryDict
 from django.utils import timezone
 
 from agencies.models import Agency, Role, Team, User
-from strategy.forms.base import date_field, gds_helper
+from strategy.forms.base import GovDateField, gds_helper
 
 VIEWER_ROLES = (Role.MANAGER, Role.ADMINISTRATOR, Role.CHAIR)
 EARLIEST_YEAR, LATEST_YEAR = 1990, 2100
@@ -56,6 +56,23 @@ def months_before(day: date, months: int) -> date:
     raise AssertionError("every month has a 28th")
 
 
+class PeriodDateField(GovDateField):
+    """A GOV.UK date input whose every mistake is named in the person's terms."""
+
+    def clean(self, value: Any) -> date | None:
+        parts = [str(part).strip() for part in (value or [])]
+        if any(parts) and not all(parts):
+            raise forms.ValidationError(f"{self.label} must include a day, month and year")
+        try:
+            return super().clean(value)
+        except forms.ValidationError as error:
+            raise forms.ValidationError(f"{self.label} must be a real date") from error
+
+
+def period_date(label: str, help_text: str = "For example, 27 3 2026") -> PeriodDateField:
+    return PeriodDateField(label=label, required=False, help_text=help_text)
+
+
 def scoped_query(user: User, query: QueryDict) -> QueryDict:
     """The query as this viewer may run it: a chair's is always for their own team."""
     if not user.has_role(*VIEWER_ROLES):
@@ -85,27 +102,37 @@ class DashboardFilterForm(forms.Form):
     team = _choice("Team", Team.objects.all(), "All teams", "Select a team from the list")
     chair = _choice("Chair", User.objects.none(), "Any chair", "Select a chair from the list")
     agency = _choice("Agency", Agency.objects.all(), "Any agency", "Select an agency from the list")
-    start = date_field("Discussions from", required=False)
-    end = date_field("Discussions to", required=False)
+    start = period_date("Discussions from")
+    end = period_date("Discussions to")
 
     submit_label = "Apply filters"
 
     def __init__(self, data: QueryDict, *, viewer: User) -> None:
         super().__init__(data)
+        self.query = data
         chairs = User.objects.filter(role=Role.CHAIR).order_by("first_name", "last_name", "pk")
-        if viewer.role == Role.CHAIR:
-            self.fields["team"].queryset = Team.objects.filter(pk=viewer.team_id)
-            self.fields["team"].empty_label = None
+        if viewer.role == Role.CHAIR and viewer.team_id is not None:
+            team = cast("forms.ModelChoiceField[Team]", self.fields["team"])
+            team.queryset = Team.objects.filter(pk=viewer.team_id)
+            team.empty_label = None
             chairs = chairs.filter(team_id=viewer.team_id)
         if "chair" in self.fields:
-            self.fields["chair"].queryset = chairs
-        self.helper = gds_helper(
-            *[
-                Field.select(name) if name in ("team", "chair", "agency") else Field(name)
-                for name in self.fields
-            ],
-            submit=self.submit_label,
-        )
+            cast("forms.ModelChoiceField[User]", self.fields["chair"]).queryset = chairs
+        self.helper = gds_helper(*self._rows(), submit=self.submit_label)
+
+    def _rows(self) -> list[Div]:
+        """Choices side by side, then the dates side by side, above the full-width table."""
+        choices = [
+            Div(Field.select(name), css_class="govuk-grid-column-one-third")
+            for name in ("team", "chair", "agency")
+            if name in self.fields
+        ]
+        dates = [
+            Div(Field(name), css_class="govuk-grid-column-one-half")
+            for name in ("start", "end")
+            if name in self.fields
+        ]
+        return [Div(*row, css_class="govuk-grid-row") for row in (choices, dates) if row]
 
     def _clean_year(self, name: str) -> date | None:
         day = self.cleaned_data.get(name)
@@ -156,10 +183,8 @@ class AuditFilterForm(DashboardFilterForm):
 
     chair = None  # type: ignore[assignment]
     agency = None  # type: ignore[assignment]
-    start = date_field(
-        "Discussions from", required=False, help_text="Leave blank for 3 months before the end"
-    )
-    end = date_field("Discussions to", required=False, help_text="Leave blank for today")
+    start = period_date("Discussions from", help_text="Leave blank for 3 months before the end")
+    end = period_date("Discussions to", help_text="Leave blank for today")
 
     submit_label = "Show figures"
 

@@ -17,10 +17,11 @@ from django.utils import timezone
 
 from minutes.dashboards import selectors
 from minutes.dashboards.filters import Filters
+from minutes.dashboards.measures import duration_text
 from minutes.dashboards.selectors import Moment
-from strategy.working_days import is_working_day
+from minutes.dashboards.working_days import working_days_between
 
-Value = str | int | date | datetime | None
+Value = str | int | date | datetime | timedelta | None
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,11 @@ class Column:
     value: Callable[[Any, Moment], Value]
     href: Callable[[Any], str] | None = None
     numeric: bool = False
+    duration: bool = False  # reads '2 days 3 hours' on the page, and as hours in a CSV
+
+    @property
+    def csv_heading(self) -> str:
+        return f"{self.heading} (hours)" if self.duration else self.heading
 
 
 @dataclass(frozen=True)
@@ -40,21 +46,6 @@ class DashboardList:
     rows: Callable[[Filters, Moment], QuerySet[Any]]
     columns: tuple[Column, ...]
     urgent: bool = True  # anything on it needs doing now
-
-
-def _hours(delta: timedelta) -> int:
-    return int(delta.total_seconds() // 3600)
-
-
-def _working_days_between(first: date, last: date) -> int:
-    """Working days after `first` up to and including `last`; negative when last < first."""
-    if last < first:
-        return -_working_days_between(last, first)
-    days, day = 0, first
-    while day < last:
-        day += timedelta(days=1)
-        days += is_working_day(day)
-    return days
 
 
 def _discussion_columns(path: str) -> tuple[Column, ...]:
@@ -96,7 +87,7 @@ OVERDUE = DashboardList(
     columns=(
         _discussion_columns("")[0],
         Column("Held", lambda d, _: d.held_at),
-        Column("Hours overdue", lambda d, m: _hours(m.now - _due(d)), numeric=True),
+        Column("Overdue by", lambda d, m: m.now - _due(d), duration=True),
         *_discussion_columns("")[1:],
     ),
 )
@@ -111,7 +102,7 @@ AT_RISK = DashboardList(
     columns=(
         _discussion_columns("")[0],
         Column("Held", lambda d, _: d.held_at),
-        Column("Hours left", lambda d, m: max(_hours(_due(d) - m.now), 0), numeric=True),
+        Column("Time left", lambda d, m: max(_due(d) - m.now, timedelta(0)), duration=True),
         *_discussion_columns("")[1:],
     ),
 )
@@ -136,7 +127,7 @@ def _receipts(slug: str, label: str, least: int | None, less_than: int | None) -
         columns=(
             *_delivery_columns(),
             Column("Sent", lambda d, _: d.sent_at),
-            Column("Hours waiting", lambda d, m: _hours(m.now - d.sent_at), numeric=True),
+            Column("Waiting", lambda d, m: m.now - d.sent_at, duration=True),
             Column("Chases sent", lambda d, _: d.chases_sent, numeric=True),
             Column("Escalated", lambda d, _: d.escalated_at or "No"),
         ),
@@ -243,7 +234,7 @@ CONFERENCES = DashboardList(
         Column("Conference due by", lambda c, _: c.conference_due_by),
         Column(
             "Working days left",
-            lambda c, m: _working_days_between(m.today, c.conference_due_by),
+            lambda c, m: working_days_between(m.today, c.conference_due_by),
             numeric=True,
         ),
         *_discussion_columns("child.discussion")[1:],
@@ -283,6 +274,8 @@ def page_text(value: Value) -> str:
     """A column's value as the page shows it."""
     if value is None:
         return ""
+    if isinstance(value, timedelta):
+        return duration_text(value)
     if isinstance(value, datetime):
         local = timezone.localtime(value)
         return f"{local.day} {local:%b %Y %H:%M}"

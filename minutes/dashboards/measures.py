@@ -4,15 +4,22 @@ These are the questions of the Somerset audit of ten strategy discussions (were 
 health and children's social care all there; were the GPs involved; was housing, when
 housing mattered) and of this service's own promises (minutes within 24 hours, receipts
 confirmed). Audit figures and monthly trends count discussions that meet them.
+
+Every subquery is held to the discussions being counted (their team and dates), not only
+correlated with the outer row: PostgreSQL may run a subquery once and hash it, and it
+should then read the period's rows, never the whole history.
 """
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
 from agencies.models import HEALTH_KINDS, AgencyKind
+from minutes.dashboards.filters import Filters
+from minutes.dashboards.selectors import discussion_scope
 from strategy.models import Adult, Attendance, Child, Invitee
 from strategy.models.people import PARENT_OR_CARER
 
@@ -24,56 +31,69 @@ INVOLVED = Q(attendance__in=[Attendance.ATTENDED, Attendance.INFORMATION_ONLY]) 
 )
 
 
-def _invitees(**lookups: object) -> QuerySet[Invitee]:
-    return Invitee.objects.filter(discussion=OuterRef("pk"), **lookups)
+class DiscussionMeasures:
+    """Conditions on a discussion, for the discussions `filters` selects."""
 
+    def __init__(self, filters: Filters) -> None:
+        self.scope = discussion_scope(filters, "discussion__")
 
-def _attended(kinds: frozenset[str] | set[str]) -> Q:
-    return Q(Exists(_invitees(attendance=Attendance.ATTENDED, agency__kind__in=kinds)))
+    def _of(self, model: Any, discussion: str = "pk", **lookups: Any) -> QuerySet[Any]:
+        return model.objects.filter(self.scope, discussion=OuterRef(discussion), **lookups)
 
+    def _attended(self, kinds: frozenset[str] | set[str]) -> Q:
+        attended = self._of(Invitee, attendance=Attendance.ATTENDED, agency__kind__in=kinds)
+        return Q(Exists(attended))
 
-STATUTORY_PARTNERS_ATTENDED = (
-    _attended({AgencyKind.POLICE})
-    & _attended(HEALTH_KINDS)
-    & _attended({AgencyKind.CHILDRENS_SOCIAL_CARE})
-)
+    @property
+    def statutory_partners_attended(self) -> Q:
+        return (
+            self._attended({AgencyKind.POLICE})
+            & self._attended(HEALTH_KINDS)
+            & self._attended({AgencyKind.CHILDRENS_SOCIAL_CARE})
+        )
 
+    def _children_with_gp(self) -> QuerySet[Child]:
+        return self._of(Child, gp_practice__isnull=False)
 
-def _children_with_gp() -> QuerySet[Child]:
-    return Child.objects.filter(discussion=OuterRef("pk"), gp_practice__isnull=False)
+    def _parents_with_gp(self) -> QuerySet[Adult]:
+        return self._of(Adult, gp_practice__isnull=False, relationship__in=PARENT_OR_CARER)
 
+    def _gp_not_invited(self) -> Q:
+        """For a child or adult row: their GP practice is not among the invitees."""
+        invited = self._of(Invitee, "discussion_id", agency=OuterRef("gp_practice_id"))
+        return ~Q(Exists(invited))
 
-def _parents_with_gp() -> QuerySet[Adult]:
-    return Adult.objects.filter(
-        discussion=OuterRef("pk"), gp_practice__isnull=False, relationship__in=PARENT_OR_CARER
-    )
+    @property
+    def gp_known(self) -> Q:
+        """A child's or a parent's or carer's GP practice is on the record."""
+        return Q(Exists(self._children_with_gp())) | Q(Exists(self._parents_with_gp()))
 
+    @property
+    def every_known_gp_invited(self) -> Q:
+        return (
+            self.gp_known
+            & ~Q(Exists(self._children_with_gp().filter(self._gp_not_invited())))
+            & ~Q(Exists(self._parents_with_gp().filter(self._gp_not_invited())))
+        )
 
-def _gp_not_invited() -> Q:
-    """For a child or adult row: their GP practice is not among the discussion's invitees."""
-    invited = Invitee.objects.filter(
-        discussion=OuterRef("discussion_id"), agency=OuterRef("gp_practice_id")
-    )
-    return ~Q(Exists(invited))
+    @property
+    def gp_involved(self) -> Q:
+        gp = self._of(Invitee, agency__kind=AgencyKind.GP_PRACTICE).filter(INVOLVED)
+        return self.gp_known & Q(Exists(gp))
 
+    @property
+    def housing_flagged(self) -> Q:
+        return Q(housing_is_factor=True)
 
-GP_KNOWN = Q(Exists(_children_with_gp())) | Q(Exists(_parents_with_gp()))
-EVERY_KNOWN_GP_INVITED = (
-    GP_KNOWN
-    & ~Q(Exists(_children_with_gp().filter(_gp_not_invited())))
-    & ~Q(Exists(_parents_with_gp().filter(_gp_not_invited())))
-)
-GP_INVOLVED = GP_KNOWN & Q(Exists(_invitees(agency__kind=AgencyKind.GP_PRACTICE).filter(INVOLVED)))
+    @property
+    def housing_involved(self) -> Q:
+        housing = self._of(Invitee, agency__kind=AgencyKind.HOUSING).filter(INVOLVED)
+        return self.housing_flagged & Q(Exists(housing))
 
-HOUSING_FLAGGED = Q(housing_is_factor=True)
-HOUSING_INVOLVED = HOUSING_FLAGGED & Q(
-    Exists(_invitees(agency__kind=AgencyKind.HOUSING).filter(INVOLVED))
-)
-
-_children = Child.objects.filter(discussion=OuterRef("pk"))
-RATIONALE_FOR_EVERY_CHILD = Q(Exists(_children)) & ~Q(
-    Exists(_children.filter(Q(decision__isnull=True) | Q(decision__rationale="")))
-)
+    @property
+    def rationale_for_every_child(self) -> Q:
+        without = self._of(Child).filter(Q(decision__isnull=True) | Q(decision__rationale=""))
+        return Q(Exists(self._of(Child))) & ~Q(Exists(without))
 
 
 def minutes_deadline() -> timedelta:

@@ -12,6 +12,7 @@ from minutes.dashboards import measures as m
 from minutes.dashboards.audit import deliveries_sent, discussions_held
 from minutes.dashboards.charts import BarChart, Point, bar_chart
 from minutes.dashboards.filters import Filters, months_before
+from minutes.dashboards.reporting import reporting
 
 MONTHS = 12
 
@@ -35,18 +36,20 @@ def _by_month(rows: Any) -> dict[date, dict[str, Any]]:
     return {timezone.localtime(row["month"]).date(): row for row in rows}
 
 
+@reporting
 def monthly_figures(team_id: int | None, now: datetime) -> list[Month]:
     months = trend_months(timezone.localdate(now))
     filters = Filters(team_id=team_id, start=months[0], end=timezone.localdate(now))
     discussions = discussions_held(filters)
+    measures = m.DiscussionMeasures(filters)
     held = _by_month(
         discussions.annotate(month=TruncMonth("scheduled_for"))
         .values("month")
         .annotate(
             total=Count("pk"),
-            partners=Count("pk", filter=m.STATUTORY_PARTNERS_ATTENDED),
-            gp_known=Count("pk", filter=m.GP_KNOWN),
-            gp_invited=Count("pk", filter=m.EVERY_KNOWN_GP_INVITED),
+            partners=Count("pk", filter=measures.statutory_partners_attended),
+            gp_known=Count("pk", filter=measures.gp_known),
+            gp_invited=Count("pk", filter=measures.every_known_gp_invited),
             minutes_due=Count("pk", filter=m.minutes_due(now)),
             minutes_on_time=Count("pk", filter=m.minutes_on_time()),
         )

@@ -53,7 +53,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "dashboards/index.html",
-        {"form": form, "cards": cards, "query": query_without_page(form.data)},
+        {"form": form, "cards": cards, "query": query_without_page(form.query)},
     )
 
 
@@ -80,7 +80,7 @@ def _list_page(
             "entry": entry,
             "page": page,
             "rows": table_rows(entry, page.object_list, moment),
-            "query": query_without_page(form.data),
+            "query": query_without_page(form.query),
         },
     )
 
@@ -102,7 +102,7 @@ def list_csv(request: HttpRequest, slug: str) -> HttpResponse:
     rows = entry.rows(filters, moment).iterator(chunk_size=2000)
     return exports.csv_response(
         f"{entry.slug}-{moment.today}.csv",
-        [column.heading for column in entry.columns],
+        [column.csv_heading for column in entry.columns],
         csv_rows(entry, rows, moment),
     )
 
@@ -127,7 +127,7 @@ def _audit_page(
 
 def _period_query(form: DashboardFilterForm, filters: Filters | None) -> str:
     """The page's query with the period spelled out, so a download matches the page."""
-    query = form.data.copy()
+    query = form.query.copy()
     if filters is not None and filters.start and filters.end:
         for name, day in (("start", filters.start), ("end", filters.end)):
             for part, value in enumerate((day.day, day.month, day.year)):
@@ -180,7 +180,7 @@ def _trend_page(
             "form": form,
             "team_name": _team_name(form),
             "charts": trends.trend_charts(figures) if figures else [],
-            "query": query_without_page(form.data),
+            "query": query_without_page(form.query),
         },
     )
 

@@ -18,7 +18,7 @@ _REQUIRED = object()
 BATCH = 5000
 
 
-def _default(field: models.Field[Any, Any], now: datetime) -> Any:
+def _default(field: "models.Field[Any, Any]", now: datetime) -> Any:
     if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
         return now
     if field.has_default():
@@ -30,7 +30,7 @@ def _default(field: models.Field[Any, Any], now: datetime) -> Any:
     return _REQUIRED
 
 
-def _adapter(field: models.Field[Any, Any]) -> Callable[[Any], Any]:
+def _adapter(field: "models.Field[Any, Any]") -> Callable[[Any], Any]:
     ops = connection.ops
     if isinstance(field, models.JSONField):
         return json.dumps
@@ -48,13 +48,18 @@ class BulkTable:
         self.attnames = [f.attname for f in fields]
         self.defaults = [_default(f, now) for f in fields]
         self.adapters = [_adapter(f) for f in fields]
-        columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+        columns = ", ".join(connection.ops.quote_name(f.column or f.attname) for f in fields)
         table = connection.ops.quote_name(model._meta.db_table)
         self.sql = f"INSERT INTO {table} ({columns}) VALUES "  # noqa: S608 - names from models
         self.placeholders = "(" + ", ".join(["%s"] * len(fields)) + ")"
         self.rows: list[tuple[Any, ...]] = []
-        self.next_id = (model.objects.aggregate(m=Max("pk"))["m"] or 0) + 1
+        self.next_id = (model._default_manager.aggregate(m=Max("pk"))["m"] or 0) + 1
         self.written = 0
+
+    def allocate(self) -> int:
+        """An id for a row that will be added later, once its other values are known."""
+        self.next_id += 1
+        return self.next_id - 1
 
     def add(self, **values: Any) -> int:
         """Queues one row and returns its id."""
