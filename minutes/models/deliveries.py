@@ -74,6 +74,24 @@ class Delivery(models.Model):
                 ),
                 name="delivery_chase_due_idx",
             ),
+            # What the dashboards list: receipts outstanding, failures, links sent in error.
+            models.Index(
+                fields=["sent_at"],
+                condition=models.Q(
+                    status="sent", confirmed_at__isnull=True, revoked_at__isnull=True
+                ),
+                name="delivery_unconfirmed_idx",
+            ),
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(status="failed", revoked_at__isnull=True),
+                name="delivery_failed_idx",
+            ),
+            models.Index(
+                fields=["revoked_at"],
+                condition=models.Q(revoked_at__isnull=False),
+                name="delivery_revoked_idx",
+            ),
         ]
 
     def __str__(self) -> str:

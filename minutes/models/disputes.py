@@ -22,6 +22,13 @@ class Dispute(models.Model):
 
     class Meta:
         ordering = ["raised_at"]
+        indexes = [
+            models.Index(
+                fields=["raised_at"],
+                condition=models.Q(resolved_at__isnull=True),
+                name="dispute_open_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Dispute by {self.delivery.agency} raised {self.raised_at:%d %b %Y}"

@@ -103,6 +103,13 @@ class ProfessionalDifference(models.Model):
 
     class Meta:
         ordering = ["opened_at"]
+        indexes = [
+            models.Index(
+                fields=["raised_on"],
+                condition=models.Q(resolved_at__isnull=True),
+                name="difference_open_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Professional difference (stage {self.stage}) raised by {self.raised_by}"

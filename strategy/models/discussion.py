@@ -150,6 +150,11 @@ class Discussion(models.Model):
         indexes = [
             models.Index(fields=["scheduled_for"]),
             models.Index(
+                fields=["scheduled_for"],
+                condition=models.Q(closed_at__isnull=True),
+                name="discussion_open_idx",
+            ),
+            models.Index(
                 fields=["follow_up_due_by"],
                 condition=models.Q(held_at__isnull=True),
                 name="follow_up_not_held_idx",
