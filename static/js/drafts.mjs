@@ -8,8 +8,11 @@
 const PREFIX = "draft:";
 const SKIP = new Set(["csrfmiddlewaretoken", "password"]);
 
+// A page with two kept forms names them: data-keep-draft="dispute" is kept as path#dispute.
 function keyFor(form) {
-  return PREFIX + (form.getAttribute("action") || window.location.pathname);
+  const name = form.dataset.keepDraft;
+  const path = form.getAttribute("action") || window.location.pathname;
+  return PREFIX + path + (name ? `#${name}` : "");
 }
 
 function snapshot(form) {

@@ -6,6 +6,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
+
+# Two shared cores, sometimes busy with a worker or a benchmark: give pages time to answer.
+expect.set_options(timeout=15_000)
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM calls in the
 # same test are still synchronous and safe.
@@ -37,7 +41,7 @@ def browser(chromium_path: str) -> Iterator:
 def page(browser, live_server) -> Iterator:  # noqa: ANN001
     context = browser.new_context(base_url=live_server.url, accept_downloads=True)
     page = context.new_page()
-    page.set_default_timeout(10_000)
+    page.set_default_timeout(20_000)
     yield page
     context.close()
 

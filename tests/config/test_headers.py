@@ -57,3 +57,24 @@ def test_deploy_settings_are_secure():
         cwd=Path(__file__).resolve().parents[2],
     )
     assert out.stdout.split() == ["True", "True", "True", "True"]
+
+
+def test_headers_survive_a_database_outage():
+    """Found by the load test: with the database down, reading the user again raised a second
+    error and the 500 went out without the security headers."""
+    from django.db import DatabaseError
+    from django.http import HttpResponse
+    from django.test import RequestFactory
+
+    from config.middleware import SecurityHeadersMiddleware
+
+    class UnreachableUser:
+        @property
+        def is_authenticated(self) -> bool:
+            raise DatabaseError("could not connect to server")
+
+    request = RequestFactory().get("/discussions/")
+    request.user = UnreachableUser()  # type: ignore[assignment]
+    response = SecurityHeadersMiddleware(lambda r: HttpResponse(status=500))(request)
+    assert "script-src 'self'" in response["Content-Security-Policy"]
+    assert response["Cache-Control"] == "no-store"
