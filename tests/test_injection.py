@@ -46,7 +46,7 @@ def test_free_text_is_shown_as_text_on_every_page(
     record = held_discussion(agencies=3)
     discussion = record.discussion
     child = Child.objects.get(discussion=discussion)
-    invitee = Invitee.objects.filter(discussion=discussion).first()
+    invitee = Invitee.objects.filter(discussion=discussion).earliest("pk")
     invitee.attendance = "attended"
     position = AgencyPosition.objects.create(
         decision=ChildDecision.objects.get(child=child),
