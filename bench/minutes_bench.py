@@ -28,7 +28,6 @@ import multiprocessing
 import os
 import queue
 import re
-import secrets
 import shutil
 import signal
 import socket
@@ -42,10 +41,16 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+
+from scratch_db import (  # bench/ is on sys.path when this runs as a script
+    Refused,
+    require_scratch,
+    scratch_create,
+    scratch_drop,
+    server_from_env,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
-LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1", ""}
 MARK = "minutes_bench scratch database"
 AGENCIES_INVITED = 20
 SWEEP_AGENCIES = 1000  # deliveries = versions x agencies, one per (version, agency)
@@ -55,116 +60,6 @@ SENDING_EVERY = 10  # of the due ones, 1 in 10 is a send whose lease ran out (re
 
 class BenchTimeout(Exception):
     pass
-
-
-class Refused(SystemExit):
-    pass
-
-
-# --------------------------------------------------------------------------- scratch db
-
-
-@dataclass
-class Server:
-    host: str
-    port: int
-    user: str
-    password: str
-
-    def connect(self, dbname: str) -> Any:
-        import psycopg2
-
-        conn = psycopg2.connect(
-            host=self.host or None,
-            port=self.port,
-            user=self.user,
-            password=self.password or None,
-            dbname=dbname,
-            connect_timeout=10,
-        )
-        conn.autocommit = True
-        return conn
-
-    def url(self, dbname: str) -> str:
-        auth = quote(self.user, safe="")
-        if self.password:
-            auth += ":" + quote(self.password, safe="")
-        return f"postgres://{auth}@{self.host}:{self.port}/{dbname}"
-
-
-def server_from_env() -> Server:
-    import dj_database_url
-
-    url = os.environ.get("DATABASE_URL", "")
-    if not url:
-        raise Refused("Set DATABASE_URL=postgres://USER@127.0.0.1:5432/DB (the server to use).")
-    parsed = dj_database_url.parse(url)
-    if "postgresql" not in parsed["ENGINE"]:
-        raise Refused(f"DATABASE_URL must be PostgreSQL, not {parsed['ENGINE']}")
-    host = str(parsed.get("HOST") or "127.0.0.1")
-    if host not in LOOPBACK_HOSTS:
-        raise Refused(f"Loopback only: DATABASE_URL's host is {host!r}, not 127.0.0.1")
-    return Server(
-        host=host,
-        port=int(parsed.get("PORT") or 5432),
-        user=str(parsed.get("USER") or "postgres"),
-        password=str(parsed.get("PASSWORD") or ""),
-    )
-
-
-def database_comment(cursor: Any, name: str) -> str | None:
-    """The database's comment, '' for none, None if it does not exist."""
-    cursor.execute(
-        "SELECT coalesce(shobj_description(oid, 'pg_database'), '') "
-        "FROM pg_database WHERE datname = %s",
-        [name],
-    )
-    row = cursor.fetchone()
-    return None if row is None else str(row[0])
-
-
-def scratch_create(server: Server, name: str) -> str:
-    """Drops our previous scratch database of this name, creates it anew, marks it.
-    Returns the mark (with a token unique to this run)."""
-    token = f"{MARK} {secrets.token_hex(8)}"
-    conn = server.connect("postgres")  # not `with conn`: that would open a transaction
-    with conn.cursor() as cursor:
-        comment = database_comment(cursor, name)
-        if comment is not None:
-            if not comment.startswith(MARK):
-                raise Refused(
-                    f"Database {name!r} exists and was not created by this script "
-                    f"(comment {comment!r}): refusing to touch it. Use --db-name."
-                )
-            cursor.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-        cursor.execute(f'CREATE DATABASE "{name}"')
-        cursor.execute(f'COMMENT ON DATABASE "{name}" IS %s', [token])
-    conn.close()
-    return token
-
-
-def scratch_drop(server: Server, name: str, token: str) -> None:
-    conn = server.connect("postgres")
-    with conn.cursor() as cursor:
-        if database_comment(cursor, name) == token:
-            cursor.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-        else:
-            print(f"NOT dropping {name}: it no longer carries this run's mark", file=sys.stderr)
-    conn.close()
-
-
-def require_scratch(name: str, token: str) -> None:
-    """Django's connection must be to the database this run created."""
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT current_database()")
-        (current,) = cursor.fetchone()
-        if current != name or database_comment(cursor, name) != token:
-            raise Refused(f"Django is connected to {current!r}, not this run's scratch {name!r}")
-
-
-# --------------------------------------------------------------------------- helpers
 
 
 @contextmanager
@@ -745,7 +640,7 @@ def main(argv: list[str] | None = None) -> int:
     budget = args.budget or (420 if args.quick else 900)
 
     server = server_from_env()
-    token = scratch_create(server, args.db_name)
+    token = scratch_create(server, args.db_name, mark=MARK)
     media_root = tempfile.mkdtemp(prefix="minutes_bench_media_")
     smtp = LoopbackSMTP()
     try:

@@ -35,7 +35,7 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
-for _path in (str(HERE), str(ROOT)):
+for _path in (str(HERE), str(HERE.parent), str(ROOT)):
     if _path not in sys.path:
         sys.path.insert(0, _path)
 
@@ -50,6 +50,8 @@ from scratch_db import (  # noqa: E402
     server_from_env,
 )
 from virtual_users import Chair, Link, LinkPool, Partner, Recorder, Sample  # noqa: E402
+
+MARK = "load_test scratch database"
 
 
 class BenchTimeout(Exception):
@@ -1013,7 +1015,7 @@ def main(argv: list[str] | None = None) -> int:
     monitor: Monitor | None = None
     try:
         with deadline(budget, "the whole load test"):
-            run.token = scratch_create(server, args.db_name)
+            run.token = scratch_create(server, args.db_name, mark=MARK)
             processes.redis_flushdb(args.redis_db)
             start_smtp(run)
             run.web_port = processes.free_port()

@@ -1,6 +1,6 @@
-"""The load test's own PostgreSQL database: created, labelled with a token unique to the run,
-checked before use and dropped only while it still carries that label (the pattern of
-bench/minutes_bench.py, with this script's own label)."""
+"""A benchmark's own PostgreSQL database: created, labelled with the script's mark and a token
+unique to the run, checked before use, and dropped only while it still carries that label.
+Shared by bench/minutes_bench.py and bench/load/load_test.py, each with its own mark."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from typing import Any
 from urllib.parse import quote
 
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1", ""}
-MARK = "load_test scratch database"
 DEFAULT_SERVER_URL = "postgres://postgres@127.0.0.1:5432/postgres"
 
 
@@ -78,16 +77,16 @@ def database_comment(cursor: Any, name: str) -> str | None:
     return None if row is None else str(row[0])
 
 
-def scratch_create(server: Server, name: str) -> str:
+def scratch_create(server: Server, name: str, *, mark: str) -> str:
     """Drops this script's previous scratch database of this name, creates it anew and
     labels it. Refuses a database of that name that this script did not create."""
-    token = f"{MARK} {secrets.token_hex(8)}"
+    token = f"{mark} {secrets.token_hex(8)}"
     conn = server.connect("postgres")
     try:
         with conn.cursor() as cursor:
             comment = database_comment(cursor, name)
             if comment is not None:
-                if not comment.startswith(MARK):
+                if not comment.startswith(mark):
                     raise Refused(
                         f"Database {name!r} exists and was not created by this script "
                         f"(comment {comment!r}): refusing to touch it. Use --db-name."
