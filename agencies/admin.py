@@ -9,8 +9,10 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from agencies.models import Agency, Contact, Team, User
+from agencies.secure_email import NO_PDF_PASSWORD
 from agencies.signin.second_factor import second_factor_remove
-from minutes.services.distribution import deliveries_requeue_awaiting_password
+from outbox.models import Message, MessageKind, MessageState
+from outbox.services import messages_retry
 
 MINUTES_PDF_PASSWORD_MIN_LENGTH = 12
 
@@ -123,7 +125,13 @@ class AgencyAdmin(admin.ModelAdmin):
             obj.pdf_password_set_at = timezone.now() if obj.minutes_pdf_password else None
         super().save_model(request, obj, form, change)
         if password_changed and obj.minutes_pdf_password:
-            requeued = deliveries_requeue_awaiting_password(agency=obj)
+            waiting = Message.objects.filter(
+                agency_id=obj.pk,
+                kind=MessageKind.MINUTES,
+                state=MessageState.FAILED,
+                last_reply__startswith=NO_PDF_PASSWORD,
+            ).values_list("pk", flat=True)
+            requeued = len(messages_retry(waiting))
             if requeued:
                 self.message_user(
                     request,

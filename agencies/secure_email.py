@@ -2,6 +2,9 @@
 
 from django.conf import settings
 
+# How a minutes message held back for want of a PDF password says so (see minutes.encryption).
+NO_PDF_PASSWORD = "No PDF password set up for"
+
 
 def email_domain(address: str) -> str:
     return address.rsplit("@", 1)[-1].strip().lower()

@@ -510,8 +510,9 @@ class SweepTiming:
 
 def due_ids_select(now: datetime, limit: int) -> list[int]:
     """The SELECT deliveries_due runs, alone (no requeue UPDATE)."""
-    from minutes.models import Delivery
     from minutes.services.distribution import ACTIVE
+
+    from minutes.models import Delivery
 
     due = Delivery.objects.filter(status__in=ACTIVE, next_attempt_at__lte=now)
     return list(due.order_by("next_attempt_at").values_list("pk", flat=True)[:limit])
@@ -521,7 +522,6 @@ def time_deliveries_due(runs: int, limit: int) -> SweepTiming:
     """Median times of deliveries_due(now, limit) and of its SELECT alone, each run on the
     same rows (the requeued expired sends are put back, untimed). Nothing is enqueued."""
     from django.utils import timezone
-
     from minutes.services.distribution import deliveries_due
 
     total, due, _ = delivery_counts()
@@ -550,9 +550,9 @@ def time_deliveries_due(runs: int, limit: int) -> SweepTiming:
 def explain_due(limit: int = 1000) -> str:
     from django.db import connection
     from django.utils import timezone
+    from minutes.services.distribution import ACTIVE
 
     from minutes.models import Delivery
-    from minutes.services.distribution import ACTIVE
 
     qs = Delivery.objects.filter(status__in=ACTIVE, next_attempt_at__lte=timezone.now())
     query = qs.order_by("next_attempt_at").values_list("pk", flat=True)[:limit]

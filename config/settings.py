@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "crispy_forms",
     "crispy_forms_gds",
+    "outbox",
     "agencies",
     "strategy",
     "minutes",
@@ -94,6 +95,16 @@ DATABASES = {
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded default serves a web server and a worker of two processes at once: WAL lets
+    # readers work beside the one writer, IMMEDIATE takes the write lock when a transaction
+    # starts (so it waits its turn instead of failing part-way), and the busy timeout is how
+    # long it waits.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": env_int("SQLITE_BUSY_TIMEOUT_SECONDS", 30),
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "agencies.User"
@@ -176,11 +187,36 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "strategy.tasks.retention_anonymise",
         "schedule": 24 * 60 * 60.0,
     },
+    "outbox-sweep": {
+        "task": "outbox.tasks.sweep",
+        "schedule": float(env_int("OUTBOX_SWEEP_SECONDS", env_int("MINUTES_SWEEP_SECONDS", 60))),
+    },
     "minutes-sweep": {
         "task": "minutes.tasks.sweep",
         "schedule": float(env_int("MINUTES_SWEEP_SECONDS", 60)),
     },
 }
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+
+# The outbox: every message's life is bounded; it fails, with the last reply, after this many
+# attempts or this long, whichever comes first. A send not finished within the lease is taken
+# to have died with its worker.
+OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 10)
+OUTBOX_MAX_AGE_HOURS = env_int("OUTBOX_MAX_AGE_HOURS", 24)
+OUTBOX_LEASE_SECONDS = env_int("OUTBOX_LEASE_SECONDS", env_int("MINUTES_SEND_LEASE_SECONDS", 300))
+OUTBOX_RETRY_CAP_SECONDS = env_int(
+    "OUTBOX_RETRY_CAP_SECONDS", env_int("MINUTES_RETRY_CAP_SECONDS", 3600)
+)
+OUTBOX_SWEEP_LIMIT = env_int("OUTBOX_SWEEP_LIMIT", 1000)
+# Fresh receipt links asked for from one delivery's page, per hour.
+FRESH_LINKS_PER_HOUR = env_int("FRESH_LINKS_PER_HOUR", 3)
+
+# Minutes PDFs: each render is bounded in time and in tries; then the version shows
+# "The PDF could not be made" with a way to try again.
+MINUTES_RENDER_SOFT_SECONDS = env_int("MINUTES_RENDER_SOFT_SECONDS", 120)
+MINUTES_RENDER_HARD_SECONDS = env_int("MINUTES_RENDER_HARD_SECONDS", 150)
+MINUTES_RENDER_TRIES = env_int("MINUTES_RENDER_TRIES", 3)
+MINUTES_RENDER_RETRY_SECONDS = env_int("MINUTES_RENDER_RETRY_SECONDS", 30)
 CELERY_TIMEZONE = TIME_ZONE
 
 # Minutes: the deadline, how often unconfirmed receipts are chased, and the receipt link.

@@ -4,3 +4,7 @@ from django.apps import AppConfig
 class MinutesConfig(AppConfig):
     name = "minutes"
     verbose_name = "Minutes"
+
+    def ready(self) -> None:
+        # Registers what minutes messages need from the outbox's one sender.
+        from minutes.services import lifecycle  # noqa: F401

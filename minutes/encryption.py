@@ -9,9 +9,9 @@ from io import BytesIO
 from pypdf import PdfReader, PdfWriter
 
 from agencies.models import Agency
-from agencies.secure_email import is_secure_email
+from agencies.secure_email import NO_PDF_PASSWORD, is_secure_email
 
-NO_PASSWORD = "No PDF password set up for"
+NO_PASSWORD = NO_PDF_PASSWORD
 
 
 class PDFPasswordMissing(Exception):

@@ -1,43 +1,27 @@
 """Celery entry points. They take primary keys and read everything else from the database."""
 
-import smtplib
-
 from celery import shared_task
-from django.core.mail import get_connection
+from django.conf import settings
 from django.utils import timezone
 
-from minutes.services import chasing, distribution
-from minutes.services.rendering import version_pdf_ensure
+from minutes.services import lifecycle
 
 
-@shared_task
-def distribute_version(version_id: int) -> None:
-    """Renders the PDF once, then sends every delivery of the version over one connection.
-
-    If the mail server cannot be reached at all, each delivery goes its own way through
-    send_delivery, which records the error and retries with backoff."""
-    version = version_pdf_ensure(version_id=version_id)
-    queued = list(version.deliveries.filter(status="queued").values_list("pk", flat=True))
-    try:
-        with get_connection() as connection:
-            for delivery_id in queued:
-                distribution.delivery_send(delivery_id, connection=connection)
-    except (smtplib.SMTPException, OSError):
-        for delivery_id in queued:
-            send_delivery.delay(delivery_id)
-
-
-@shared_task
-def send_delivery(delivery_id: int) -> str:
-    return distribution.delivery_send(delivery_id)
+@shared_task(
+    soft_time_limit=settings.MINUTES_RENDER_SOFT_SECONDS,
+    time_limit=settings.MINUTES_RENDER_HARD_SECONDS,
+)
+def render_version(version_id: int) -> str:
+    """Makes a version's PDF once; on success its held minutes messages become due."""
+    return lifecycle.version_render(version_id)
 
 
 @shared_task
 def sweep() -> dict[str, int]:
-    """Beat runs this every minute: re-sends what is owed and chases the silent."""
+    """Beat runs this every minute: PDFs owed, and chases due. Sending is the outbox's sweep."""
     now = timezone.now()
-    due = distribution.deliveries_due(now)
-    for delivery_id in due:
-        send_delivery.delay(delivery_id)
-    chased = chasing.chases_send_due(now)
-    return {"deliveries": len(due), "chases": chased}
+    renders = lifecycle.versions_render_due(now)
+    for version_id in renders:
+        render_version.delay(version_id)
+    chased = lifecycle.chases_owe_due(now)
+    return {"renders": len(renders), "chases": chased}

@@ -6,24 +6,32 @@ the subject, the body and the calendar entry carry the discussion's reference in
 
 from datetime import UTC, datetime, timedelta
 from email.utils import parseaddr
-from functools import partial
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.db import transaction
+from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from outbox.kinds import Handler, handler_register
+from outbox.models import Message, MessageKind
+from outbox.services import message_owe, messages_cancel
 from strategy.models import Discussion, Invitee
 
 LONDON = ZoneInfo("Europe/London")
 DISCUSSION_LENGTH = timedelta(hours=1)
 ICS_MIMETYPE = "text/calendar; method=REQUEST"
+ICS_CANCEL_MIMETYPE = "text/calendar; method=CANCEL"
+INVITATION_KINDS = (
+    MessageKind.INVITATION,
+    MessageKind.INVITATION_UPDATE,
+    MessageKind.INVITATION_CANCELLATION,
+)
 ICS_LINE_OCTETS = 75
 
 
-def invitation_ics(invitee: Invitee) -> str:
+def invitation_ics(invitee: Invitee, *, cancel: bool = False) -> str:
     """An RFC 5545 calendar request for the discussion, addressed to the invitee."""
     discussion = invitee.discussion
     starts_at = discussion.scheduled_for
@@ -32,10 +40,12 @@ def invitation_ics(invitee: Invitee) -> str:
         "VERSION:2.0",
         "PRODID:-//Strategy discussions//Invitations//EN",
         "CALSCALE:GREGORIAN",
-        "METHOD:REQUEST",
+        "METHOD:CANCEL" if cancel else "METHOD:REQUEST",
         "BEGIN:VEVENT",
         f"UID:{discussion.reference}-{invitee.pk}@strategy-discussions",
         f"DTSTAMP:{_ics_datetime(timezone.now())}",
+        # Each change is a later sequence, so calendars replace the entry they hold.
+        f"SEQUENCE:{int(timezone.now().timestamp())}",
         f"DTSTART:{_ics_datetime(starts_at)}",
         f"DTEND:{_ics_datetime(starts_at + DISCUSSION_LENGTH)}",
         f"SUMMARY:{_ics_text(_title(discussion))}",
@@ -44,14 +54,14 @@ def invitation_ics(invitee: Invitee) -> str:
         f"ORGANIZER;CN={_ics_param(discussion.team.name)}:mailto:{_service_address()}",
         f"ATTENDEE;CN={_ics_param(invitee.agency.name)};ROLE=REQ-PARTICIPANT;"
         f"PARTSTAT=NEEDS-ACTION;RSVP=FALSE:mailto:{invitee.invitation_address}",
-        "STATUS:CONFIRMED",
+        "STATUS:CANCELLED" if cancel else "STATUS:CONFIRMED",
         "END:VEVENT",
         "END:VCALENDAR",
     ]
     return "".join(_ics_fold(line) + "\r\n" for line in lines)
 
 
-def invitation_message(invitee: Invitee) -> EmailMessage:
+def invitation_message(invitee: Invitee, *, update: bool = False) -> EmailMessage:
     """The invitation email, with the calendar request attached."""
     discussion = invitee.discussion
     context = {
@@ -60,8 +70,11 @@ def invitation_message(invitee: Invitee) -> EmailMessage:
         "starts_at": discussion.scheduled_for,
         "chair_name": str(discussion.chair),
         "site_url": settings.SITE_URL,
+        "update": update,
     }
     subject = " ".join(_render("emails/invitation-subject.txt", context).split())
+    if update:
+        subject = f"Updated: {subject}"
     message = EmailMessage(
         subject=subject,
         body=_render("emails/invitation-body.txt", context),
@@ -72,22 +85,98 @@ def invitation_message(invitee: Invitee) -> EmailMessage:
     return message
 
 
-def invitations_queue(*, discussion: Discussion, invitees: list[Invitee]) -> None:
-    """Marks the invitations queued and sends them once the current transaction commits.
-
-    An invitation already sent is not sent again: the task only claims unsent ones.
-    """
-    # strategy.tasks imports this module to build the message.
-    from strategy.tasks import send_invitation
-
-    queued_at = timezone.now()
-    Invitee.objects.filter(discussion=discussion, pk__in=[i.pk for i in invitees]).update(
-        invitation_queued_at=queued_at, invitation_error=""
+def _owe(invitee: Invitee, kind: str, email: EmailMessage) -> None:
+    attachments = [
+        {"filename": name, "content": str(content), "mimetype": str(mimetype)}
+        for name, content, mimetype in email.attachments  # type: ignore[misc]
+    ]
+    message_owe(
+        kind=kind,
+        recipients=list(email.to),
+        subject=str(email.subject),
+        body=str(email.body),
+        reply_to=list(email.reply_to),
+        attachments=attachments,
+        discussion_id=invitee.discussion_id,
+        agency_id=invitee.agency_id,
+        about_id=invitee.pk,
     )
+
+
+def _owed_invitations(invitee: Invitee) -> QuerySet[Message]:
+    return Message.objects.filter(about_id=invitee.pk, kind__in=INVITATION_KINDS)
+
+
+def invitations_queue(*, discussion: Discussion, invitees: list[Invitee]) -> None:
+    """Owes each invitee an invitation in the outbox, in the caller's transaction.
+
+    An invitation already sent is not sent again."""
+    queued_at = timezone.now()
     for invitee in invitees:
+        if invitee.invitation_sent_at is not None:
+            continue
         invitee.invitation_queued_at = queued_at
         invitee.invitation_error = ""
-        transaction.on_commit(partial(send_invitation.delay, invitee.pk))
+        _owe(invitee, MessageKind.INVITATION, invitation_message(invitee))
+    Invitee.objects.filter(discussion=discussion, pk__in=[i.pk for i in invitees]).filter(
+        invitation_sent_at__isnull=True
+    ).update(invitation_queued_at=queued_at, invitation_error="")
+
+
+def invitations_update(*, discussion: Discussion) -> None:
+    """The time, format or joining details changed: everyone invited hears of it."""
+    for invitee in discussion.invitees.select_related("agency", "contact", "discussion__chair"):
+        if invitee.invitation_queued_at is None:
+            continue
+        messages_cancel(_owed_invitations(invitee), reason="Replaced by an updated invitation")
+        sent = invitee.invitation_sent_at is not None
+        kind = MessageKind.INVITATION_UPDATE if sent else MessageKind.INVITATION
+        _owe(invitee, kind, invitation_message(invitee, update=sent))
+
+
+def invitations_cancel(*, invitees: list[Invitee]) -> None:
+    """Removed from the invite list: an invitation not yet sent is not sent; one already sent
+    is followed by a cancellation. Call before the invitees are deleted."""
+    for invitee in invitees:
+        messages_cancel(_owed_invitations(invitee), reason="Removed from the invite list")
+        if invitee.invitation_sent_at is None:
+            continue
+        discussion = invitee.discussion
+        context = {
+            "discussion": discussion,
+            "invitee": invitee,
+            "starts_at": discussion.scheduled_for,
+        }
+        email = EmailMessage(
+            subject=" ".join(
+                _render("emails/invitation-cancellation-subject.txt", context).split()
+            ),
+            body=_render("emails/invitation-cancellation-body.txt", context),
+            to=[invitee.invitation_address],
+            reply_to=[discussion.chair.email] if discussion.chair.email else None,
+        )
+        email.attach("cancellation.ics", invitation_ics(invitee, cancel=True), ICS_CANCEL_MIMETYPE)
+        _owe(invitee, MessageKind.INVITATION_CANCELLATION, email)
+
+
+def invitation_sent(message: Message, at: datetime) -> None:
+    if message.kind == MessageKind.INVITATION:
+        Invitee.objects.filter(pk=message.about_id or 0).update(
+            invitation_sent_at=at, invitation_error=""
+        )
+
+
+def invitation_not_sent(message: Message, at: datetime) -> None:
+    Invitee.objects.filter(pk=message.about_id or 0, invitation_sent_at__isnull=True).update(
+        invitation_error=message.last_reply
+    )
+
+
+for _kind in INVITATION_KINDS:
+    handler_register(
+        _kind,
+        Handler(sent=invitation_sent, failed=invitation_not_sent, retrying=invitation_not_sent),
+    )
 
 
 def _render(template_name: str, context: dict[str, object]) -> str:

@@ -395,9 +395,9 @@ def db_counts(run: Run) -> tuple[dict[str, int], int]:
 
 
 def worker_round_trip(run: Run, seconds: float) -> float | None:
-    """Seconds until the current worker runs a task published now: send_delivery(0), which
+    """Seconds until the current worker runs a task published now: send_messages([0]), which
     claims nothing ("not due"). Published again every 10 s in case one was lost."""
-    from minutes.tasks import send_delivery
+    from outbox.tasks import send_messages
 
     started = time.monotonic()
     ids: list[str] = []
@@ -405,7 +405,7 @@ def worker_round_trip(run: Run, seconds: float) -> float | None:
     while time.monotonic() - started < seconds:
         if time.monotonic() - published_at > 10:
             try:
-                ids.append(str(send_delivery.delay(0).id))
+                ids.append(str(send_messages.delay([0]).id))
                 published_at = time.monotonic()
             except Exception:  # noqa: BLE001 - the broker is not back yet
                 time.sleep(0.5)

@@ -123,7 +123,7 @@ def build_world(
     *, chairs: int, partners: int, approved: int, editable_per_chair: int, to_approve: int
 ) -> World:
     """Writes everything and approves `approved` discussions' minutes: each approval publishes
-    its distribute_version task to the broker, for the worker to send."""
+    its render_version task to the broker, for the worker to render and send."""
     import secrets
 
     from django.contrib.auth.hashers import make_password

@@ -1,5 +1,13 @@
 from minutes.models.deliveries import Chase, ChaseKind, Delivery, DeliveryStatus
 from minutes.models.disputes import Dispute
-from minutes.models.versions import MinutesVersion
+from minutes.models.versions import MinutesVersion, PDFStatus
 
-__all__ = ["Chase", "ChaseKind", "Delivery", "DeliveryStatus", "Dispute", "MinutesVersion"]
+__all__ = [
+    "Chase",
+    "ChaseKind",
+    "Delivery",
+    "DeliveryStatus",
+    "Dispute",
+    "MinutesVersion",
+    "PDFStatus",
+]

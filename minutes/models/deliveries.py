@@ -7,13 +7,15 @@ class DeliveryStatus(models.TextChoices):
     SENDING = "sending", "Sending"
     SENT = "sent", "Sent"
     FAILED = "failed", "Failed"
+    CANCELLED = "cancelled", "Replaced before it was sent"
 
 
 class Delivery(models.Model):
     """One version of the minutes on its way to one invited agency, and its receipt.
 
-    The database, not the broker, says what is owed: a delivery is due while it is queued
-    and its next_attempt_at has passed, and a chase is due when next_chase_at has passed.
+    Sending is the outbox's work (one minutes message per delivery); the status, attempts
+    and last_error here mirror it, written in the same transaction. A chase is due when
+    next_chase_at has passed.
     """
 
     version = models.ForeignKey(
@@ -27,8 +29,6 @@ class Delivery(models.Model):
         max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.QUEUED
     )
     attempts = models.PositiveIntegerField(default=0)
-    next_attempt_at = models.DateTimeField(null=True, blank=True)
-    claimed_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
 
@@ -58,13 +58,6 @@ class Delivery(models.Model):
             models.UniqueConstraint(fields=["version", "agency"], name="one_delivery_per_agency"),
         ]
         indexes = [
-            models.Index(
-                fields=["next_attempt_at"],
-                condition=models.Q(status__in=["queued", "sending"]),
-                # Covering: the sweep reads the index alone, in order, and stops at its limit.
-                include=["id", "status"],
-                name="delivery_due_idx",
-            ),
             models.Index(
                 fields=["next_chase_at"],
                 condition=models.Q(

@@ -2,6 +2,14 @@ from django.conf import settings
 from django.db import models
 
 
+class PDFStatus(models.TextChoices):
+    NOT_DUE = "", "Not approved"
+    PENDING = "pending", "Waiting to be made"
+    RENDERING = "rendering", "Being made"
+    RENDERED = "rendered", "Made"
+    FAILED = "failed", "The PDF could not be made"
+
+
 def pdf_path(version: "MinutesVersion", filename: str) -> str:
     return f"minutes/{version.discussion.reference}/v{version.number}-{filename}"
 
@@ -41,6 +49,12 @@ class MinutesVersion(models.Model):
     pdf = models.FileField(upload_to=pdf_path, blank=True)
     pdf_sha256 = models.CharField(max_length=64, blank=True)
     pdf_rendered_at = models.DateTimeField(null=True, blank=True)
+    # Making the PDF is a step of its own, bounded in time and in tries (see lifecycle).
+    pdf_status = models.CharField(max_length=10, choices=PDFStatus.choices, blank=True)
+    pdf_attempts = models.PositiveSmallIntegerField(default=0)
+    pdf_next_attempt_at = models.DateTimeField(null=True, blank=True)
+    pdf_claimed_at = models.DateTimeField(null=True, blank=True)
+    pdf_error = models.TextField(blank=True)
 
     class Meta:
         ordering = ["discussion", "number"]
@@ -52,6 +66,13 @@ class MinutesVersion(models.Model):
                 name="one_draft_per_discussion",
             ),
         ]
+        indexes = [
+            models.Index(
+                fields=["pdf_next_attempt_at"],
+                condition=models.Q(pdf_status__in=["pending", "rendering"]),
+                name="version_render_due_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.discussion.reference} minutes v{self.number}"
@@ -59,3 +80,7 @@ class MinutesVersion(models.Model):
     @property
     def is_approved(self) -> bool:
         return self.approved_at is not None
+
+    @property
+    def pdf_failed(self) -> bool:
+        return self.pdf_status == PDFStatus.FAILED

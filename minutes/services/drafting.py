@@ -7,8 +7,10 @@ from django.utils import timezone
 
 from agencies.models import User
 from minutes.document import minutes_snapshot
-from minutes.models import Delivery, Dispute, MinutesVersion
-from strategy.models import Discussion, Invitee
+from minutes.models import Dispute, MinutesVersion
+from minutes.services.lifecycle import deliveries_owe
+from strategy.models import Discussion
+from strategy.services.records import EditConflict, RecordLocked, discussion_lock
 
 
 def minutes_draft(*, discussion: Discussion, user: User) -> MinutesVersion:
@@ -33,14 +35,6 @@ def minutes_notes_save(*, version: MinutesVersion, notes: str) -> MinutesVersion
     return version
 
 
-def recipients_for(invitee: Invitee) -> list[str]:
-    """The agency's secure address for minutes, and the named attendee's own address."""
-    addresses = [invitee.agency.secure_email.lower()]
-    if invitee.contact and invitee.contact.email.lower() not in addresses:
-        addresses.append(invitee.contact.email.lower())
-    return addresses
-
-
 def approval_problems(version: MinutesVersion) -> list[str]:
     discussion = version.discussion
     problems = []
@@ -53,13 +47,11 @@ def approval_problems(version: MinutesVersion) -> list[str]:
 
 @transaction.atomic
 def minutes_approve(*, version_id: int, approved_by: User) -> MinutesVersion:
-    """Freezes this version and, in the same transaction, owes every invited agency a copy.
+    """Freezes the record and this version and, in the same transaction, owes every invited
+    agency a copy (see minutes.services.lifecycle).
 
-    Sending starts when the transaction commits; the deliveries are in the database
-    whatever happens to the message that starts it.
-    """
-    from minutes.tasks import distribute_version
-
+    The record's lock is taken first, by the same conditional UPDATE every edit makes, and
+    the snapshot is read after it: the minutes are the record as it stands locked."""
     version = (
         MinutesVersion.objects.select_for_update().select_related("discussion").get(pk=version_id)
     )
@@ -72,27 +64,22 @@ def minutes_approve(*, version_id: int, approved_by: User) -> MinutesVersion:
     if problems:
         raise ValidationError(problems)
     now = timezone.now()
+    try:
+        discussion = discussion_lock(discussion_id=discussion.pk, at=now)
+    except (RecordLocked, EditConflict) as refused:
+        raise ValidationError(
+            "The record is closed or locked, or kept changing: check it and approve again"
+        ) from refused
+    version.discussion = discussion
     version.snapshot = minutes_snapshot(discussion)
     version.approved_at = now
     version.approved_by = approved_by
     version.save(update_fields=["snapshot", "approved_at", "approved_by", "updated_at"])
-    Discussion.objects.filter(pk=discussion.pk).update(record_locked_at=now)
-    invitees = discussion.invitees.select_related("agency", "contact")
-    Delivery.objects.bulk_create(
-        Delivery(
-            version=version,
-            invitee=invitee,
-            agency=invitee.agency,
-            recipients=recipients_for(invitee),
-            next_attempt_at=now,
-        )
-        for invitee in invitees
-    )
+    deliveries_owe(version=version, now=now)
     if version.number > 1:
         Dispute.objects.filter(
             delivery__version__discussion=discussion, resolved_at__isnull=True
         ).update(resolved_at=now, resolved_by_version=version)
-    transaction.on_commit(lambda: distribute_version.delay(version.pk))
     return version
 
 

@@ -1,36 +1,17 @@
-"""Confirming receipt, disputing the record, fresh links and links sent in error."""
+"""Disputing the record and asking for a fresh link. Confirming and revoking are steps of the
+delivery's life: see minutes.services.lifecycle."""
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from agencies.models import User
 from minutes.emails import delivery_context, templated_email
 from minutes.models import Delivery, Dispute
-
-
-def receipt_confirm(
-    *, delivery: Delivery, name: str, role: str, user: User | None = None
-) -> tuple[Delivery, bool]:
-    """Confirms once. Returns the delivery as it now stands and whether this call confirmed."""
-    errors = {}
-    if not name.strip():
-        errors["name"] = "Enter your full name"
-    if not role.strip():
-        errors["role"] = "Enter your role"
-    if errors:
-        raise ValidationError(errors)
-    if delivery.is_revoked:
-        raise ValidationError("This delivery was withdrawn: it was sent in error")
-    confirmed = Delivery.objects.filter(pk=delivery.pk, confirmed_at__isnull=True).update(
-        confirmed_at=timezone.now(),
-        confirmed_by_name=name.strip(),
-        confirmed_by_role=role.strip(),
-        confirmed_by_user=user,
-        next_chase_at=None,
-    )
-    delivery.refresh_from_db()
-    return delivery, confirmed == 1
+from outbox.models import Message, MessageKind
+from outbox.services import message_owe
 
 
 @transaction.atomic
@@ -54,27 +35,52 @@ def dispute_raise(*, delivery: Delivery, name: str, role: str, statement: str) -
     chair_email = discussion.chair.email
     if chair_email:
         context = {**delivery_context(delivery), "dispute": dispute}
-        message = templated_email("minutes-dispute", context, [chair_email])
-        transaction.on_commit(message.send)
+        email = templated_email("minutes-dispute", context, [chair_email])
+        message_owe(
+            kind=MessageKind.DISPUTE_ALERT,
+            recipients=[chair_email],
+            subject=str(email.subject),
+            body=str(email.body),
+            discussion_id=discussion.pk,
+            version_id=delivery.version_id,
+            delivery_id=delivery.pk,
+            agency_id=delivery.agency_id,
+            about_id=dispute.pk,
+        )
     return dispute
 
 
-def fresh_link_send(*, delivery: Delivery) -> None:
-    """A new receipt link, only ever to the agency's own secure address."""
+@transaction.atomic
+def fresh_link_send(*, delivery: Delivery) -> Message:
+    """A new receipt link, only ever to the agency's own secure address, a few an hour."""
     if delivery.is_revoked:
         raise ValidationError("This delivery was withdrawn: it was sent in error")
-    message = templated_email(
+    # Lock the delivery so two requests at once cannot both pass the count.
+    Delivery.objects.select_for_update().filter(pk=delivery.pk).first()
+    limit = settings.FRESH_LINKS_PER_HOUR
+    recent = Message.objects.filter(
+        delivery_id=delivery.pk,
+        kind=MessageKind.FRESH_LINK,
+        created_at__gte=timezone.now() - timedelta(hours=1),
+    ).order_by("created_at")
+    if recent.count() >= limit:
+        first = recent.first()
+        assert first is not None
+        again_at = timezone.localtime(first.created_at + timedelta(hours=1))
+        raise ValidationError(
+            f"A new link has been sent {limit} times in the last hour. Check your agency's "
+            f"secure mailbox, or ask again after {again_at:%H:%M}."
+        )
+    email = templated_email(
         "minutes-fresh-link", delivery_context(delivery), [delivery.agency.secure_email]
     )
-    message.send()
-
-
-def delivery_revoke(*, delivery: Delivery, reason: str) -> Delivery:
-    """Sent to the wrong address: the link stops working and the record keeps why."""
-    if not reason.strip():
-        raise ValidationError({"reason": "Give the reason the minutes were sent in error"})
-    Delivery.objects.filter(pk=delivery.pk, revoked_at__isnull=True).update(
-        revoked_at=timezone.now(), revoked_reason=reason.strip(), next_chase_at=None
+    return message_owe(
+        kind=MessageKind.FRESH_LINK,
+        recipients=[delivery.agency.secure_email],
+        subject=str(email.subject),
+        body=str(email.body),
+        discussion_id=delivery.version.discussion_id,
+        version_id=delivery.version_id,
+        delivery_id=delivery.pk,
+        agency_id=delivery.agency_id,
     )
-    delivery.refresh_from_db()
-    return delivery

@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -9,9 +10,9 @@ from agencies.access import current_user, role_required
 from minutes import selectors
 from minutes.document import document_context
 from minutes.forms import AmendmentForm, NotesForm, RevokeForm
-from minutes.models import Delivery, Dispute, MinutesVersion
-from minutes.services import drafting, receipts
-from minutes.services.rendering import version_pdf_bytes, version_pdf_ensure
+from minutes.models import Delivery, Dispute, MinutesVersion, PDFStatus
+from minutes.services import drafting, lifecycle
+from minutes.services.lifecycle import version_pdf_bytes
 from strategy import selectors as strategy_selectors
 from strategy.audit import audit_record
 from strategy.selectors import LOCAL_AUTHORITY_ROLES
@@ -143,7 +144,7 @@ def delivery_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     discussion = strategy_selectors.discussion_for_chair(user, delivery.version.discussion_id)
     form = RevokeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        receipts.delivery_revoke(delivery=delivery, reason=form.cleaned_data["reason"])
+        lifecycle.delivery_revoke(delivery=delivery, reason=form.cleaned_data["reason"])
         audit_record(
             request,
             "minutes.sent_in_error",
@@ -174,11 +175,16 @@ def version_page(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def version_pdf(request: HttpRequest, pk: int) -> FileResponse:
+def version_pdf(request: HttpRequest, pk: int) -> HttpResponseBase:
     version = selectors.version_for_reader(current_user(request), pk)
     if not version.is_approved:
         raise Http404
-    version = version_pdf_ensure(version_id=version.pk)
+    if version.pdf_status != PDFStatus.RENDERED:
+        if version.pdf_failed:
+            messages.error(request, "The PDF could not be made: try again from the minutes page")
+        else:
+            messages.info(request, "The PDF is still being made. Try again in a minute.")
+        return redirect("minutes:version", pk=version.pk)
     audit_record(request, "minutes.downloaded", discussion_id=version.discussion_id, obj=version)
     response = FileResponse(
         iter([version_pdf_bytes(version)]),

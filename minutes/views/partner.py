@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 from agencies.access import current_user, role_required
 from agencies.models import Role
 from minutes import selectors
-from minutes.services import receipts
+from minutes.services import lifecycle
 
 partners = role_required(Role.PARTNER)
 
@@ -35,7 +35,7 @@ def partner_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     user = current_user(request)
     delivery = get_object_or_404(selectors.deliveries_for_partner(user), pk=pk)
     try:
-        delivery, confirmed_now = receipts.receipt_confirm(
+        delivery, confirmed_now = lifecycle.receipt_confirm(
             delivery=delivery,
             name=user.get_full_name() or user.username,
             role=request.POST.get("role", "").strip() or "Partner agency user",

@@ -10,7 +10,7 @@ from django.views.decorators.cache import never_cache
 from minutes.forms import DisputeForm, ReceiptForm
 from minutes.models import Delivery
 from minutes.receipts_links import LinkTampered, read_receipt_token
-from minutes.services import receipts
+from minutes.services import lifecycle, receipts
 from strategy.audit import audit_record
 
 
@@ -36,15 +36,18 @@ def receipt(request: HttpRequest, token: str) -> HttpResponse:
     if delivery.is_revoked:
         return render(request, "minutes/receipt_withdrawn.html", status=410)
     if link.expired:
-        sent = False
+        sent, refused = False, ""
         if request.method == "POST" and request.POST.get("action") == "fresh-link":
-            receipts.fresh_link_send(delivery=delivery)
-            sent = True
+            try:
+                receipts.fresh_link_send(delivery=delivery)
+                sent = True
+            except ValidationError as error:
+                refused = " ".join(error.messages)
         return render(
             request,
             "minutes/receipt_expired.html",
-            {"delivery": delivery, "sent": sent},
-            status=200 if sent else 410,
+            {"delivery": delivery, "sent": sent, "refused": refused},
+            status=200 if sent else (429 if refused else 410),
         )
 
     action = request.POST.get("action") if request.method == "POST" else None
@@ -53,7 +56,7 @@ def receipt(request: HttpRequest, token: str) -> HttpResponse:
     context = {"delivery": delivery, "form": form, "dispute_form": dispute_form}
     if action == "confirm" and form.is_valid():
         try:
-            delivery, confirmed_now = receipts.receipt_confirm(
+            delivery, confirmed_now = lifecycle.receipt_confirm(
                 delivery=delivery, name=form.cleaned_data["name"], role=form.cleaned_data["role"]
             )
         except ValidationError as error:

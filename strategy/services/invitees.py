@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 
 from agencies.models import HEALTH_KINDS, Agency, AgencyKind, User
-from strategy.invitations import invitations_queue
+from strategy.invitations import invitations_cancel, invitations_queue
 from strategy.models import Discussion, InvitationException, Invitee
 from strategy.services.records import discussion_claim_revision
 
@@ -133,7 +133,9 @@ def invitees_confirm(
     discussion_claim_revision(discussion=discussion, expected_revision=expected_revision)
 
     wanted = {agency.pk: agency for agency in agencies}
-    discussion.invitees.exclude(agency_id__in=wanted).delete()
+    removed = discussion.invitees.exclude(agency_id__in=wanted)
+    invitations_cancel(invitees=list(removed.select_related("agency", "contact", "discussion")))
+    removed.delete()
     already = set(discussion.invitees.values_list("agency_id", flat=True))
     new = [
         Invitee.objects.create(

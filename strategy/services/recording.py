@@ -5,11 +5,12 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from agencies.models import User
 from strategy.models import Action, Attendance, Child, ChildDecision, Discussion, Invitee
-from strategy.services.records import discussion_claim_revision
+from strategy.services.records import EditConflict, discussion_claim_revision
 
 ANALYSIS_FIELDS = ("worries", "working_well", "danger_statement", "safety_goal")
 PLAN_FIELDS = (
@@ -100,11 +101,26 @@ def action_remove(*, discussion: Discussion, action: Action, expected_revision: 
 
 @transaction.atomic
 def discussion_close(*, discussion: Discussion, expected_revision: int) -> Discussion:
-    if discussion.outcome_recorded_at is None:
-        raise ValidationError("Record the outcome as final before closing the discussion")
-    discussion_claim_revision(discussion=discussion, expected_revision=expected_revision)
-    discussion.closed_at = timezone.now()
-    discussion.save(update_fields=["closed_at", "updated_at"])
+    """Closing is a step in the discussion's life, not an edit of its record: it works
+    whether or not the minutes froze the record, once the outcome is final and the minutes
+    are approved (an amendment in progress must be approved first)."""
+    current = Discussion.objects.get(pk=discussion.pk)
+    if current.closed_at is not None:
+        raise ValidationError("The discussion is already closed")
+    problems = []
+    if current.outcome_recorded_at is None:
+        problems.append("Record the outcome as final before closing the discussion")
+    if current.record_locked_at is None:
+        problems.append("Approve the minutes before closing the discussion")
+    if problems:
+        raise ValidationError(problems)
+    now = timezone.now()
+    closed = Discussion.objects.filter(
+        pk=discussion.pk, revision=expected_revision, closed_at__isnull=True
+    ).update(closed_at=now, updated_at=now, revision=F("revision") + 1)
+    if closed != 1:
+        raise EditConflict(Discussion.objects.get(pk=discussion.pk))
+    discussion.refresh_from_db()
     return discussion
 
 

@@ -1,5 +1,7 @@
 """Guards every change to a discussion: still editable, and nobody saved over it meanwhile."""
 
+from datetime import datetime
+
 from django.db.models import F
 
 from strategy.models import Discussion
@@ -23,12 +25,38 @@ def discussion_claim_revision(*, discussion: Discussion, expected_revision: int)
     Call inside the transaction that makes the change; the conditional UPDATE means only one
     of two people saving at once goes through.
     """
-    if not discussion.is_editable:
-        raise RecordLocked(discussion.reference)
-    updated = Discussion.objects.filter(pk=discussion.pk, revision=expected_revision).update(
-        revision=F("revision") + 1
-    )
+    updated = Discussion.objects.filter(
+        pk=discussion.pk,
+        revision=expected_revision,
+        record_locked_at__isnull=True,
+        closed_at__isnull=True,
+    ).update(revision=F("revision") + 1)
     if updated != 1:
-        raise EditConflict(Discussion.objects.get(pk=discussion.pk))
+        current = Discussion.objects.get(pk=discussion.pk)
+        if not current.is_editable:
+            raise RecordLocked(discussion.reference)
+        raise EditConflict(current)
     discussion.revision = expected_revision + 1
     return discussion
+
+
+def discussion_lock(*, discussion_id: int, at: datetime) -> Discussion:
+    """Freezes the record for approval, in the caller's transaction.
+
+    The same conditional UPDATE as every edit (this revision, and not locked), so an edit and
+    an approval cannot both win: an edit saved first moves the revision and the lock is taken
+    on the record as that edit left it; an edit after the lock finds it locked. Read the
+    record for the minutes only after this returns."""
+    for _ in range(10):
+        current = Discussion.objects.get(pk=discussion_id)
+        if not current.is_editable:
+            raise RecordLocked(current.reference)
+        locked = Discussion.objects.filter(
+            pk=discussion_id,
+            revision=current.revision,
+            record_locked_at__isnull=True,
+            closed_at__isnull=True,
+        ).update(record_locked_at=at, revision=F("revision") + 1)
+        if locked == 1:
+            return Discussion.objects.get(pk=discussion_id)
+    raise EditConflict(Discussion.objects.get(pk=discussion_id))

@@ -5,6 +5,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from agencies.models import User
+from strategy.invitations import invitations_update
 from strategy.models import Discussion
 from strategy.services.records import discussion_claim_revision
 
@@ -23,6 +24,10 @@ DISCUSSION_FIELDS = (
     "chair",
     "minute_taker",
 )
+
+
+# What an invitation tells the invitee: a change to any of them owes everyone an update.
+INVITATION_DETAILS = ("scheduled_for", "format", "joining_details")
 
 
 def next_reference(year: int) -> str:
@@ -53,8 +58,13 @@ def discussion_update(
     *, discussion: Discussion, expected_revision: int, **fields: Any
 ) -> Discussion:
     discussion_claim_revision(discussion=discussion, expected_revision=expected_revision)
+    before = [getattr(discussion, name) for name in INVITATION_DETAILS]
     for name, value in fields.items():
         setattr(discussion, name, value)
     discussion.full_clean()
     discussion.save()
+    if discussion.held_at is None and before != [
+        getattr(discussion, n) for n in INVITATION_DETAILS
+    ]:
+        invitations_update(discussion=discussion)
     return discussion

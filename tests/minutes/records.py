@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta
 from django.utils import timezone
 
 from agencies.models import Agency, AgencyKind, User
+from minutes.models import MinutesVersion
 from strategy.models import Attendance, Child, ChildDecision, Discussion, Invitee
 from tests.factories import AgencyFactory, ContactFactory, TeamFactory, UserFactory
 
@@ -79,3 +80,14 @@ def held_discussion(*, held_at: datetime | None = None, agencies: int = 10) -> H
     for agency, (_, _, attendance) in zip(created, KINDS, strict=False):
         Invitee.objects.create(discussion=discussion, agency=agency, attendance=attendance)
     return HeldDiscussion(discussion=discussion, chair=chair, manager=manager, agencies=created)
+
+
+def render_now(version: MinutesVersion) -> MinutesVersion:
+    """Makes the version's PDF as the worker would, now, and returns the version as stored."""
+    from minutes.services.lifecycle import version_render
+
+    MinutesVersion.objects.filter(pk=version.pk, pdf_status__in=["", "pending"]).update(
+        pdf_status="pending", pdf_next_attempt_at=timezone.now()
+    )
+    version_render(version.pk)
+    return MinutesVersion.objects.select_related("discussion").get(pk=version.pk)

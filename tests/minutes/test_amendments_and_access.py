@@ -4,7 +4,8 @@ from django.urls import reverse
 
 from minutes.models import Delivery, Dispute, MinutesVersion
 from minutes.services.drafting import amendment_start, minutes_approve, minutes_draft
-from minutes.services.receipts import dispute_raise, receipt_confirm
+from minutes.services.lifecycle import receipt_confirm
+from minutes.services.receipts import dispute_raise
 from tests.factories import AgencyFactory, UserFactory
 from tests.minutes.records import held_discussion
 

@@ -10,9 +10,10 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.utils import timezone
 
 from minutes.models import Delivery, DeliveryStatus
-from minutes.services.distribution import deliveries_due, delivery_send
 from minutes.services.drafting import minutes_approve, minutes_draft
-from minutes.tasks import sweep
+from outbox.models import Message, MessageKind, MessageState
+from outbox.sending import message_claim, message_send, messages_due, retry_delay
+from outbox.tasks import sweep
 from strategy.models import Attendance
 from tests.minutes.records import held_discussion
 
@@ -42,6 +43,10 @@ def scripted(settings):
     ScriptedSMTP.script = []
     ScriptedSMTP.accepted = []
     return ScriptedSMTP
+
+
+def message_for(delivery: Delivery) -> Message:
+    return Message.objects.get(delivery_id=delivery.pk, kind=MessageKind.MINUTES)
 
 
 def approve(record, capture):
@@ -101,30 +106,41 @@ def test_temporary_refusal_retries_with_capped_backoff_then_sends(
     assert delivery.status == DeliveryStatus.QUEUED
     assert delivery.attempts == 1
     assert "451" in delivery.last_error
-    first_retry = delivery.next_attempt_at
+    message = message_for(delivery)
+    assert message.state == MessageState.RETRYING
+    first_retry = message.next_attempt_at
+    assert first_retry is not None
     assert timedelta(seconds=55) < first_retry - timezone.now() <= timedelta(seconds=60)
-    assert delivery_send(delivery.pk) == "not due"  # nothing is sent before its time
+    assert message_send(message.pk) == "not due"  # nothing is sent before its time
     with time_machine.travel(first_retry + timedelta(seconds=1)):
-        assert delivery_send(delivery.pk) == "retry"
+        assert message_send(message.pk) == "retrying"
     delivery.refresh_from_db()
+    message.refresh_from_db()
     assert delivery.attempts == 2
-    with time_machine.travel(delivery.next_attempt_at + timedelta(seconds=1)):
+    assert message.next_attempt_at is not None
+    with time_machine.travel(message.next_attempt_at + timedelta(seconds=1)):
         sweep()
     delivery.refresh_from_db()
+    message.refresh_from_db()
     assert delivery.attempts == 3
-    with time_machine.travel(delivery.next_attempt_at + timedelta(seconds=1)):
+    assert message.next_attempt_at is not None
+    with time_machine.travel(message.next_attempt_at + timedelta(seconds=1)):
         sweep()
     delivery.refresh_from_db()
     assert delivery.status == DeliveryStatus.SENT
     assert delivery.last_error == ""
     assert len(scripted.accepted) == 1
+    assert list(message.attempt_rows.values_list("outcome", flat=True)) == [
+        "retry",
+        "retry",
+        "retry",
+        "sent",
+    ]
 
 
 @pytest.mark.django_db
 def test_backoff_is_capped(settings):
-    from minutes.services.distribution import retry_delay
-
-    settings.MINUTES_RETRY_CAP_SECONDS = 3600
+    settings.OUTBOX_RETRY_CAP_SECONDS = 3600
     assert [retry_delay(n).total_seconds() for n in (1, 2, 3, 7, 20)] == [60, 120, 240, 3600, 3600]
 
 
@@ -142,7 +158,8 @@ def test_permanent_refusal_fails_with_the_servers_reply(
     delivery = Delivery.objects.get()
     assert delivery.status == DeliveryStatus.FAILED
     assert "550 5.1.1 Mailbox does not exist" in delivery.last_error
-    assert deliveries_due(timezone.now() + timedelta(days=1)) == []  # never retried
+    assert messages_due(timezone.now() + timedelta(days=1)) == []  # never retried
+    assert message_for(delivery).state == MessageState.FAILED
 
 
 @pytest.mark.django_db
@@ -151,9 +168,9 @@ def test_a_lost_message_is_sent_by_the_sweep(
 ):
     record = held_discussion(agencies=3)
     version = minutes_draft(discussion=record.discussion, user=record.chair)
-    # The broker loses the message that would have started distribution.
-    monkeypatch.setattr("minutes.tasks.distribute_version.delay", lambda *a: None)
-    with django_capture_on_commit_callbacks(execute=True):
+    # The broker loses the hints that would have sent the minutes.
+    with monkeypatch.context() as lost, django_capture_on_commit_callbacks(execute=True):
+        lost.setattr("outbox.tasks.send_messages.delay", lambda *a: None)
         minutes_approve(version_id=version.pk, approved_by=record.chair)
     assert Delivery.objects.filter(status=DeliveryStatus.QUEUED).count() == 3
     sweep()
@@ -167,19 +184,18 @@ def test_a_worker_killed_mid_send_is_recovered_after_its_lease(
 ):
     record = held_discussion(agencies=1)
     version = minutes_draft(discussion=record.discussion, user=record.chair)
-    monkeypatch.setattr("minutes.tasks.distribute_version.delay", lambda *a: None)
-    with django_capture_on_commit_callbacks(execute=True):
+    with monkeypatch.context() as lost, django_capture_on_commit_callbacks(execute=True):
+        lost.setattr("outbox.tasks.send_messages.delay", lambda *a: None)
         minutes_approve(version_id=version.pk, approved_by=record.chair)
     delivery = Delivery.objects.get()
     # A worker claims it and dies before sending.
-    from minutes.services.distribution import delivery_claim
-
-    assert delivery_claim(delivery.pk, timezone.now())
+    message = message_for(delivery)
+    assert message_claim(message.pk, timezone.now())
     sweep()  # the lease has not run out: nobody else may send it yet
-    delivery.refresh_from_db()
-    assert delivery.status == DeliveryStatus.SENDING
+    message.refresh_from_db()
+    assert message.state == MessageState.SENDING
     assert scripted.accepted == []
-    later = timezone.now() + timedelta(seconds=settings.MINUTES_SEND_LEASE_SECONDS + 1)
+    later = timezone.now() + timedelta(seconds=settings.OUTBOX_LEASE_SECONDS + 1)
     with time_machine.travel(later):
         sweep()
     delivery.refresh_from_db()
@@ -194,10 +210,11 @@ def test_two_workers_do_not_send_the_same_delivery(
 ):
     record = held_discussion(agencies=1)
     version = minutes_draft(discussion=record.discussion, user=record.chair)
-    monkeypatch.setattr("minutes.tasks.distribute_version.delay", lambda *a: None)
-    with django_capture_on_commit_callbacks(execute=True):
+    with monkeypatch.context() as lost, django_capture_on_commit_callbacks(execute=True):
+        lost.setattr("outbox.tasks.send_messages.delay", lambda *a: None)
         minutes_approve(version_id=version.pk, approved_by=record.chair)
     delivery = Delivery.objects.get()
-    results = [delivery_send(delivery.pk), delivery_send(delivery.pk)]
+    message = message_for(delivery)
+    results = [message_send(message.pk), message_send(message.pk)]
     assert sorted(results) == ["not due", "sent"]
     assert len(scripted.accepted) == 1

@@ -14,8 +14,9 @@ from pypdf import PdfReader
 from minutes import pdf
 from minutes.document import document_context, minutes_snapshot
 from minutes.models import Delivery, MinutesVersion
-from minutes.services.rendering import version_pdf_bytes, version_pdf_ensure
+from minutes.services.lifecycle import version_pdf_bytes, version_render
 from tests.minutes.conftest import HOSPITAL_REASON, POLICE_REASON, SEATS
+from tests.minutes.records import render_now
 
 pytestmark = pytest.mark.django_db
 
@@ -94,7 +95,7 @@ def test_the_html_has_every_section_in_order(approved):
 
 
 def test_the_pdf_holds_the_whole_record_with_furniture_on_every_page(approved):
-    version = version_pdf_ensure(version_id=approved.pk)
+    version = render_now(approved)
     data = version_pdf_bytes(version)
     pages = page_texts(data)
     text = " ".join(pages)
@@ -122,7 +123,7 @@ def test_the_pdf_holds_the_whole_record_with_furniture_on_every_page(approved):
 
 
 def test_the_pdf_is_tagged_with_embedded_fonts(approved):
-    data = version_pdf_bytes(version_pdf_ensure(version_id=approved.pk))
+    data = version_pdf_bytes(render_now(approved))
     reader = PdfReader(io.BytesIO(data))
     root = reader.trailer["/Root"]
 
@@ -200,15 +201,15 @@ def test_the_fetcher_serves_the_print_stylesheet_from_disk():
 def test_each_approved_version_is_rendered_once_and_frozen(approved):
     before = pdf.minutes_html(approved)
     with mock.patch("minutes.pdf.render_minutes_pdf", wraps=pdf.render_minutes_pdf) as render:
-        first = version_pdf_ensure(version_id=approved.pk)
-        second = version_pdf_ensure(version_id=approved.pk)
+        first = render_now(approved)
+        second = render_now(approved)
         discussion = approved.discussion
         discussion.reason = "A completely different reason typed after approval."
         discussion.save()
         child = discussion.children.get(first_name="Ada")
         child.needs = "Changed after approval."
         child.save()
-        third = version_pdf_ensure(version_id=approved.pk)
+        third = render_now(approved)
 
     assert render.call_count == 1
     stored = version_pdf_bytes(third)
@@ -226,16 +227,15 @@ def test_each_approved_version_is_rendered_once_and_frozen(approved):
 def test_a_draft_is_never_rendered_to_pdf(recorded, minute_taker):
     draft = MinutesVersion.objects.create(discussion=recorded, number=1, drafted_by=minute_taker)
 
-    with (
-        mock.patch("minutes.pdf.render_minutes_pdf") as render,
-        pytest.raises(ValueError, match="draft"),
-    ):
-        version_pdf_ensure(version_id=draft.pk)
+    with mock.patch("minutes.pdf.render_minutes_pdf") as render:
+        assert version_render(draft.pk) == "not due"
     render.assert_not_called()
+    draft.refresh_from_db()
+    assert not draft.pdf
 
 
 def test_a_tampered_pdf_is_refused(approved):
-    version = version_pdf_ensure(version_id=approved.pk)
+    version = render_now(approved)
     with version.pdf.open("wb") as handle:
         handle.write(b"%PDF-1.7 not the minutes")
 

@@ -20,9 +20,11 @@ from pypdf import PdfReader
 
 from agencies.secure_email import is_secure_email
 from minutes.models import Delivery, DeliveryStatus
-from minutes.services.chasing import chases_send_due
 from minutes.services.drafting import minutes_approve, minutes_draft
-from minutes.tasks import sweep
+from minutes.services.lifecycle import chases_owe_due
+from outbox.models import Message
+from outbox.sending import messages_due, messages_send
+from outbox.tasks import sweep
 from strategy.models import Invitee
 from tests.factories import ContactFactory, UserFactory
 from tests.minutes.records import held_discussion
@@ -170,7 +172,8 @@ def test_a_named_contact_outside_the_secure_domains_gets_only_the_encrypted_copy
 
     # Reminders to the contact carry no attachment at all.
     with time_machine.travel(delivery.sent_at + timedelta(hours=25), tick=False):
-        chases_send_due(timezone.now())
+        chases_owe_due(timezone.now())
+        messages_send(messages_due(timezone.now()))
     reminders = [m for m in sent_to(CONTACT_ADDRESS) if m is not encrypted]
     assert reminders and all(not m.attachments for m in reminders)
 
@@ -270,7 +273,9 @@ def test_a_delivery_counts_as_sent_only_when_both_copies_were_accepted(
     assert surgery.status == DeliveryStatus.FAILED
     assert "550 5.1.1 No such mailbox" in surgery.last_error
 
-    with time_machine.travel(delivery.next_attempt_at + timedelta(seconds=1)):
+    retry_at = Message.objects.get(delivery_id=delivery.pk).next_attempt_at
+    assert retry_at is not None
+    with time_machine.travel(retry_at + timedelta(seconds=1)):
         sweep()
     delivery.refresh_from_db()
     assert delivery.status == DeliveryStatus.SENT

@@ -10,7 +10,7 @@ from django.urls import reverse
 from minutes.models import Delivery, Dispute
 from minutes.receipts_links import SALT, receipt_token
 from minutes.services.drafting import minutes_approve, minutes_draft
-from minutes.services.receipts import delivery_revoke
+from minutes.services.lifecycle import delivery_revoke
 from tests.minutes.records import held_discussion
 
 
@@ -98,7 +98,9 @@ def test_one_agencys_link_cannot_confirm_for_another(client, deliveries):
 
 
 @pytest.mark.django_db
-def test_an_expired_link_offers_a_fresh_one_to_the_agency(client, deliveries, mailoutbox, settings):
+def test_an_expired_link_offers_a_fresh_one_to_the_agency(
+    client, deliveries, mailoutbox, settings, django_capture_on_commit_callbacks
+):
     delivery = deliveries[0]
     url = link(delivery)
     with time_machine.travel(timedelta(days=settings.MINUTES_RECEIPT_LINK_DAYS + 1)):
@@ -107,7 +109,8 @@ def test_an_expired_link_offers_a_fresh_one_to_the_agency(client, deliveries, ma
         assert "This link has expired" in page.text
         refused = client.post(url, CONFIRM)
         assert refused.status_code == 410
-        sent = client.post(url, {"action": "fresh-link"})
+        with django_capture_on_commit_callbacks(execute=True):
+            sent = client.post(url, {"action": "fresh-link"})
     assert "We have sent a new link" in sent.text
     [message] = mailoutbox
     assert message.to == [delivery.agency.secure_email]

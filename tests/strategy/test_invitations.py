@@ -1,18 +1,20 @@
 """Invitation emails: who gets one, what it says, and what it never says."""
 
 import smtplib
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
 
 from agencies.models import AgencyKind
-from strategy.invitations import invitation_ics, invitations_queue
+from outbox.models import Message, MessageKind, MessageState
+from outbox.tasks import send_messages, sweep
+from strategy.invitations import invitation_ics, invitations_cancel, invitations_queue
 from strategy.models import Adult, Child, Discussion, Invitee
-from strategy.tasks import send_invitation
 from tests.factories import AgencyFactory, ContactFactory, TeamFactory, UserFactory
 
 LONDON = ZoneInfo("Europe/London")
@@ -253,20 +255,26 @@ def test_an_invitation_delivered_twice_is_sent_once(django_capture_on_commit_cal
     )
 
     send_all(discussion, [by_contact], django_capture_on_commit_callbacks)
-    send_invitation.delay(by_contact.pk)
+    [message] = Message.objects.filter(about_id=by_contact.pk, kind=MessageKind.INVITATION)
+    send_messages.delay([message.pk])  # the broker delivers the hint again
 
     assert len(mail.outbox) == 1
+    message.refresh_from_db()
+    assert message.state == MessageState.SENT
 
 
 @pytest.mark.django_db
-def test_an_invitation_never_queued_is_not_sent():
-    _, by_contact, _ = discussion_with_invitees(
+def test_an_invitation_already_sent_is_not_owed_again(django_capture_on_commit_callbacks):
+    discussion, by_contact, _ = discussion_with_invitees(
         scheduled_for=datetime(2026, 7, 1, 10, 0, tzinfo=LONDON)
     )
+    send_all(discussion, [by_contact], django_capture_on_commit_callbacks)
+    by_contact.refresh_from_db()
 
-    send_invitation.delay(by_contact.pk)
+    send_all(discussion, [by_contact], django_capture_on_commit_callbacks)
 
-    assert mail.outbox == []
+    assert len(mail.outbox) == 1
+    assert Message.objects.filter(about_id=by_contact.pk).count() == 1
 
 
 @pytest.mark.django_db
@@ -277,15 +285,42 @@ def test_an_invitee_removed_before_sending_gets_nothing(django_capture_on_commit
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         invitations_queue(discussion=discussion, invitees=[by_contact])
+        invitations_cancel(invitees=[by_contact])
     by_contact.delete()
     for callback in callbacks:
         callback()
+    sweep()
 
     assert mail.outbox == []
+    [message] = Message.objects.all()
+    assert (message.state, message.cancelled_reason) == (
+        MessageState.CANCELLED,
+        "Removed from the invite list",
+    )
 
 
 @pytest.mark.django_db
-def test_a_refused_invitation_records_the_error_and_can_be_sent_later(
+def test_an_invitee_removed_after_the_invitation_went_gets_a_cancellation(
+    django_capture_on_commit_callbacks,
+):
+    discussion, by_contact, _ = discussion_with_invitees(
+        scheduled_for=datetime(2026, 7, 1, 10, 0, tzinfo=LONDON)
+    )
+    send_all(discussion, [by_contact], django_capture_on_commit_callbacks)
+    by_contact.refresh_from_db()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        invitations_cancel(invitees=[by_contact])
+
+    invitation, cancellation = mail.outbox
+    assert cancellation.subject.startswith(f"Cancelled: strategy discussion {discussion.reference}")
+    [(filename, content, mimetype)] = cancellation.attachments
+    assert mimetype == "text/calendar; method=CANCEL"
+    assert ics_properties(str(content))["STATUS"] == "CANCELLED"
+
+
+@pytest.mark.django_db
+def test_a_refused_invitation_records_the_error_and_is_retried_by_the_sweep(
     django_capture_on_commit_callbacks, settings
 ):
     discussion, by_contact, _ = discussion_with_invitees(
@@ -300,10 +335,13 @@ def test_a_refused_invitation_records_the_error_and_can_be_sent_later(
     assert by_contact.invitation_sent_at is None
     assert "Connection unexpectedly closed" in by_contact.invitation_error
     assert mail.outbox == []
-    assert RefusingBackend.attempts == 1 + 5  # the first try, then every retry
+    [message] = Message.objects.filter(about_id=by_contact.pk)
+    assert (message.state, RefusingBackend.attempts) == (MessageState.RETRYING, 1)
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    send_invitation.delay(by_contact.pk)
+    assert message.next_attempt_at is not None
+    with time_machine.travel(message.next_attempt_at + timedelta(seconds=1)):
+        sweep()
 
     by_contact.refresh_from_db()
     assert by_contact.invitation_sent_at is not None
