@@ -8,3 +8,7 @@ class MinutesConfig(AppConfig):
     def ready(self) -> None:
         # Registers what minutes messages need from the outbox's one sender.
         from minutes.services import lifecycle  # noqa: F401
+        from minutes.views.panels import open_disputes_panel
+        from strategy.views.panels import discussion_panel_register
+
+        discussion_panel_register(open_disputes_panel)

@@ -11,6 +11,7 @@ urlpatterns = [
     path("discussion/<int:pk>/amend/", minutes.amendment_start, name="amend"),
     path("version/<int:pk>/", minutes.version_page, name="version"),
     path("version/<int:pk>/pdf/", minutes.version_pdf, name="version_pdf"),
+    path("version/<int:pk>/pdf/try-again/", minutes.version_render_retry, name="render_retry"),
     path("delivery/<int:pk>/sent-in-error/", minutes.delivery_revoke, name="revoke"),
     path("agency/", partner.partner_minutes, name="partner"),
     path("agency/<int:pk>/confirm/", partner.partner_confirm, name="partner_confirm"),

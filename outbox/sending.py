@@ -27,6 +27,7 @@ from outbox.models import Attempt, AttemptOutcome, Message, MessageState
 
 logger = logging.getLogger(__name__)
 
+MESSAGE_HEADER = "X-Outbox-Message"
 DUE_STATES = (MessageState.QUEUED, MessageState.RETRYING, MessageState.SENDING)
 
 
@@ -143,6 +144,9 @@ def message_send(message_id: int, connection: BaseEmailBackend | None = None) ->
         return _hold(message, claimed_at)
     except Undeliverable as reason:
         return _record(message, claimed_at, AttemptOutcome.FAILED, str(reason))
+    for email in emails:
+        # Names the outbox row, so a copy in anyone's mailbox traces back to its record.
+        email.extra_headers[MESSAGE_HEADER] = str(message.pk)
     try:
         if connection is None:
             with get_connection() as own:

@@ -151,6 +151,7 @@ def world(settings, tmp_path, django_capture_on_commit_callbacks) -> World:
         "minutes:amend": {"pk": sent.pk},
         "minutes:version": {"pk": version.pk},
         "minutes:version_pdf": {"pk": version.pk},
+        "minutes:render_retry": {"pk": version.pk},
         "minutes:revoke": {"pk": delivery.pk},
         "minutes:partner_confirm": {"pk": delivery.pk},
         "dashboards:list": {"slug": "minutes-overdue"},

@@ -139,17 +139,71 @@ RECEIPTS_NEW = _receipts("receipts-under-24-hours", "less than 24 hours ago", No
 RECEIPTS_DAYS = _receipts("receipts-1-to-3-days", "1 to 3 days ago", 24, 72)
 RECEIPTS_OLD = _receipts("receipts-over-3-days", "more than 3 days ago", 72, None)
 
+
+def _discussion_link(message: Any) -> str:
+    if message.discussion_id is None:
+        return ""
+    return reverse("strategy:detail", args=[message.discussion_id])
+
+
 FAILED = DashboardList(
-    slug="failed-deliveries",
-    title="Failed deliveries",
-    card_label="Failed deliveries",
-    description="Minutes the agency's mail server refused for good, with the server's reply. "
-    "Correct the agency's address and send again.",
-    rows=selectors.deliveries_failed,
+    slug="failed-messages",
+    title="Failed messages",
+    card_label="Failed messages",
+    description="Messages of every kind (invitations, minutes, reminders, escalations, "
+    "dispute alerts, fresh links) that could not be sent, with the mail server's last reply. "
+    "Correct the address, then send them again from the outgoing messages page.",
+    rows=selectors.messages_failed,
     columns=(
-        *_delivery_columns(),
-        Column("Attempts", lambda d, _: d.attempts, numeric=True),
-        Column("Server's reply", lambda d, _: d.last_error),
+        Column("Discussion", lambda m, _: m.reference or "", href=_discussion_link),
+        Column("Message", lambda m, _: m.get_kind_display()),
+        Column("To", lambda m, _: ", ".join(m.recipients)),
+        Column("Attempts", lambda m, _: m.attempts, numeric=True),
+        Column("Failed", lambda m, _: m.failed_at),
+        Column("Server's reply", lambda m, _: m.last_reply),
+    ),
+)
+
+PDFS_FAILED = DashboardList(
+    slug="pdfs-not-made",
+    title="Minutes whose PDF could not be made",
+    card_label="PDFs that could not be made",
+    description="Approved minutes whose PDF could not be made after every try, with the "
+    "error. Nothing goes to the agencies until it is made: the chair can try again from the "
+    "minutes page.",
+    rows=selectors.pdfs_failed,
+    columns=(
+        Column(
+            "Discussion",
+            lambda v, _: f"{v.discussion.reference} version {v.number}",
+            href=lambda v: reverse("minutes:workspace", args=[v.discussion_id]),
+        ),
+        Column("Approved", lambda v, _: v.approved_at),
+        Column("Error", lambda v, _: v.pdf_error),
+        *_discussion_columns("discussion")[1:],
+    ),
+)
+
+AMENDMENTS_OVERDUE = DashboardList(
+    slug="amendments-overdue",
+    title="Amended minutes overdue",
+    card_label="Amended minutes overdue",
+    description="Amended minutes approved more than 24 hours ago that have not yet reached "
+    "every invited agency, oldest first.",
+    rows=selectors.amendments_overdue,
+    columns=(
+        Column(
+            "Discussion",
+            lambda v, _: f"{v.discussion.reference} version {v.number}",
+            href=lambda v: reverse("minutes:workspace", args=[v.discussion_id]),
+        ),
+        Column("Approved", lambda v, _: v.approved_at),
+        Column(
+            "Overdue by",
+            lambda v, m: m.now - v.approved_at - timedelta(hours=settings.MINUTES_DEADLINE_HOURS),
+            duration=True,
+        ),
+        *_discussion_columns("discussion")[1:],
     ),
 )
 
@@ -260,9 +314,9 @@ ACTIONS = DashboardList(
 
 # The summary cards at the top of the dashboard, each row linking to its list.
 CARDS: tuple[tuple[str, tuple[DashboardList, ...]], ...] = (
-    ("Minutes", (OVERDUE, AT_RISK)),
+    ("Minutes", (OVERDUE, AT_RISK, AMENDMENTS_OVERDUE, PDFS_FAILED)),
     ("Receipts outstanding", (RECEIPTS_OLD, RECEIPTS_DAYS, RECEIPTS_NEW)),
-    ("Deliveries", (FAILED, SENT_IN_ERROR)),
+    ("Messages", (FAILED, SENT_IN_ERROR)),
     ("Disputes and disagreements", (DISPUTES, DIFFERENCES)),
     ("Next steps", (FOLLOW_UPS, CONFERENCES, ACTIONS)),
 )

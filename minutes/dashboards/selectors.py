@@ -9,11 +9,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from minutes.dashboards.filters import Filters
-from minutes.models import Delivery, DeliveryStatus, Dispute
+from minutes.models import Delivery, DeliveryStatus, Dispute, MinutesVersion, PDFStatus
+from outbox.models import Message, MessageState
 from strategy.models import Action, ChildDecision, Discussion, Invitee, ProfessionalDifference
 from strategy.working_days import add_working_days
 
@@ -109,10 +110,47 @@ def receipts_outstanding(
     return _deliveries(waiting, filters).order_by("sent_at", "pk")
 
 
-def deliveries_failed(filters: Filters, moment: Moment) -> QuerySet[Delivery]:
-    """The mail server refused for good; its reply is kept in last_error."""
-    failed = Delivery.objects.filter(status=DeliveryStatus.FAILED, revoked_at__isnull=True)
-    return _deliveries(failed, filters).order_by("created_at", "pk")
+def messages_failed(filters: Filters, moment: Moment) -> QuerySet[Message]:
+    """Messages of every kind that could not be sent, with the last reply (outbox_failed_idx)."""
+    failed = Message.objects.filter(state=MessageState.FAILED)
+    if filters.team_id or filters.chair_id or filters.starts_at or filters.ends_before:
+        scoped = Discussion.objects.filter(discussion_scope(filters)).values("pk")
+        failed = failed.filter(discussion_id__in=Subquery(scoped))
+    if filters.agency_id:
+        failed = failed.filter(agency_id=filters.agency_id)
+    reference = Discussion.objects.filter(pk=OuterRef("discussion_id")).values("reference")[:1]
+    return failed.annotate(reference=Subquery(reference)).order_by("failed_at", "pk")
+
+
+def pdfs_failed(filters: Filters, moment: Moment) -> QuerySet[MinutesVersion]:
+    """Approved minutes whose PDF could not be made: their deliveries wait on it."""
+    failed = MinutesVersion.objects.filter(
+        discussion_scope(filters, "discussion__"), pdf_status=PDFStatus.FAILED
+    )
+    if filters.agency_id:
+        failed = failed.filter(deliveries__agency_id=filters.agency_id).distinct()
+    return failed.select_related("discussion__chair", "discussion__team").order_by(
+        "approved_at", "pk"
+    )
+
+
+def amendments_overdue(filters: Filters, moment: Moment) -> QuerySet[MinutesVersion]:
+    """Amended minutes approved more than 24 hours ago and not yet sent to every agency, and
+    not since replaced by a later version."""
+    later = MinutesVersion.objects.filter(
+        discussion=OuterRef("discussion"), number__gt=OuterRef("number"), approved_at__isnull=False
+    )
+    late = MinutesVersion.objects.filter(
+        discussion_scope(filters, "discussion__"),
+        number__gt=1,
+        approved_at__lt=moment.now - _deadline(),
+        distributed_at__isnull=True,
+    ).exclude(Exists(later))
+    if filters.agency_id:
+        late = late.filter(deliveries__agency_id=filters.agency_id).distinct()
+    return late.select_related("discussion__chair", "discussion__team").order_by(
+        "approved_at", "pk"
+    )
 
 
 def deliveries_sent_in_error(filters: Filters, moment: Moment) -> QuerySet[Delivery]:

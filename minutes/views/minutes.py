@@ -62,6 +62,7 @@ def minutes_workspace(request: HttpRequest, pk: int) -> HttpResponse:
             "form": notes_form,
             "can_draft": can_draft and (draft is not None or not versions),
             "is_chair": user.pk == discussion.chair_id,
+            "can_retry_render": user.has_role("manager", "administrator"),
             "approval_problems": drafting.approval_problems(draft) if draft else [],
             "disputes": disputes,
             "amendment_form": AmendmentForm(),
@@ -98,6 +99,25 @@ def minutes_approve(request: HttpRequest, pk: int) -> HttpResponse:
             f"{version.deliveries.count()} invited agencies now.",
         )
     return redirect("minutes:workspace", pk=pk)
+
+
+@local_authority
+@require_POST
+def version_render_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    """ "Try again" when the PDF could not be made: the chair's, or a manager's."""
+    user = current_user(request)
+    version = get_object_or_404(MinutesVersion.objects.select_related("discussion"), pk=pk)
+    discussion = strategy_selectors.discussion_for_viewer(user, version.discussion_id)
+    if user.pk != discussion.chair_id and not user.has_role("manager", "administrator"):
+        raise Http404
+    try:
+        lifecycle.version_render_retry(version=version, user=user)
+    except ValidationError as error:
+        messages.error(request, "; ".join(error.messages))
+    else:
+        audit_record(request, "minutes.pdf_retried", discussion_id=discussion.pk, obj=version)
+        messages.success(request, f"Making the PDF of version {version.number} again")
+    return redirect("minutes:workspace", pk=discussion.pk)
 
 
 @local_authority

@@ -13,17 +13,19 @@ from django.views.decorators.http import require_POST
 
 from agencies.access import current_user, role_required
 from agencies.models import Role, Team
-from minutes.models import Dispute
+from outbox.models import Message
 from strategy import selectors
 from strategy.audit import audit_record
 from strategy.forms.base import date_field, gds_helper
 from strategy.forms.scheduling import DiscussionForm
+from strategy.invitations import INVITATION_KINDS
 from strategy.models import Discussion
 from strategy.models.discussion import DiscussionStatus
 from strategy.services import decisions, recording, scheduling
 from strategy.services.invitees import requirements_for, unmet_requirements
 from strategy.services.records import EditConflict
 from strategy.views.editing import edit_page
+from strategy.views.panels import discussion_panels
 
 local_authority = role_required(*selectors.LOCAL_AUTHORITY_ROLES)
 recorders = role_required(*selectors.RECORDING_ROLES)
@@ -131,6 +133,12 @@ def discussion_detail(request: HttpRequest, pk: int) -> HttpResponse:
     discussion = selectors.discussion_for_viewer(current_user(request), pk)
     audit_record(request, "discussion.viewed", discussion_id=discussion.pk, obj=discussion)
     invitees = list(discussion.invitees.select_related("agency", "contact"))
+    outgoing = list(Message.objects.filter(discussion_id=discussion.pk).order_by("-created_at"))
+    invitations = {
+        m.about_id: m for m in reversed(outgoing) if m.kind in INVITATION_KINDS
+    }  # the latest per invitee
+    for invitee in invitees:
+        invitee.invitation_message = invitations.get(invitee.pk)  # type: ignore[attr-defined]
     children = list(discussion.children.select_related("school", "gp_practice", "decision"))
     child_rows = []
     for child in children:
@@ -161,9 +169,9 @@ def discussion_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "discussion": discussion,
             "invitees": invitees,
             "minutes_overdue": discussion.minutes_overdue(),
-            "open_disputes": Dispute.objects.filter(
-                delivery__version__discussion=discussion, resolved_at__isnull=True
-            ).select_related("delivery__agency"),
+            "open_disputes": [],
+            **discussion_panels(discussion),
+            "outgoing": outgoing,
             "information_recorded": any(i.information_shared for i in invitees),
             "child_rows": child_rows,
             "adults": discussion.adults.select_related("gp_practice"),

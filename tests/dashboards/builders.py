@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from agencies.models import Agency, AgencyKind, Team, User
 from minutes.models import Delivery, Dispute, MinutesVersion
+from outbox.models import Message, MessageKind, MessageState
 from strategy.models import (
     Action,
     Adult,
@@ -190,7 +191,7 @@ def delivery(
     revoked_at: datetime | None = None,
 ) -> Delivery:
     invitee = Invitee.objects.get_or_create(discussion=v.discussion, agency=agency)[0]
-    return Delivery.objects.create(
+    made = Delivery.objects.create(
         version=v,
         invitee=invitee,
         agency=agency,
@@ -205,6 +206,20 @@ def delivery(
         revoked_at=revoked_at,
         revoked_reason="Sent to the wrong address." if revoked_at else "",
     )
+    if status == "failed":
+        Message.objects.create(
+            kind=MessageKind.MINUTES,
+            state=MessageState.FAILED,
+            recipients=made.recipients,
+            discussion_id=v.discussion_id,
+            version_id=v.pk,
+            delivery_id=made.pk,
+            agency_id=agency.pk,
+            attempts=1,
+            last_reply=last_error,
+            failed_at=v.approved_at,
+        )
+    return made
 
 
 def dispute(d: Delivery, *, raised_at: datetime, resolved_at: datetime | None = None) -> Dispute:

@@ -92,7 +92,9 @@ def test_each_list_holds_what_is_owed_and_nothing_else(backlog) -> None:  # noqa
     assert rows("receipts-under-24-hours") == [backlog["new"]]
     assert rows("receipts-1-to-3-days") == [backlog["days"]]
     assert rows("receipts-over-3-days") == [backlog["old"]]
-    assert rows("failed-deliveries") == [backlog["failed"]]
+    assert [m.delivery_id for m in rows("failed-messages")] == [backlog["failed"].pk]
+    assert rows("pdfs-not-made") == []
+    assert rows("amendments-overdue") == []
     assert rows("sent-in-error") == [backlog["revoked"]]
     assert rows("disputed-minutes") == [backlog["dispute"]]
     assert rows("disagreements-unresolved") == [backlog["difference"]]
@@ -135,7 +137,7 @@ def test_the_receipts_list_shows_chases_and_escalation(backlog, client_for, maya
 
 
 def test_the_failed_list_shows_the_servers_reply(backlog, client_for, maya) -> None:  # noqa: ANN001
-    text = client_for(maya).get("/dashboards/failed-deliveries/").text
+    text = client_for(maya).get("/dashboards/failed-messages/").text
 
     assert "550 5.1.1 Mailbox unavailable" in text
 

@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from minutes.dashboards.lists import LISTS
+from minutes.models import MinutesVersion
 from tests.dashboards import builders as b
 
 URLS = [
@@ -34,6 +35,9 @@ def on_every_list(p: b.Partnership, n: int) -> None:  # noqa: ANN001
         b.position(c, d.invitees.get(agency=a["police"]))
         b.difference(d, opened_at=b.at(16, 12))
         v = b.version(d)
+        MinutesVersion.objects.filter(pk=v.pk).update(
+            pdf_status="failed", pdf_error="Fictional: the renderer ran out of memory"
+        )
         b.delivery(v, a["police"], sent_at=b.at(18, 2))
         b.delivery(v, a["hospital"], sent_at=b.at(16, 12), chases=1)
         b.delivery(v, a["housing"], sent_at=b.at(10, 12), chases=4, escalated_at=b.at(14, 12))

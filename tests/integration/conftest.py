@@ -2,6 +2,7 @@
 SMTP server on loopback. These are the conditions the product runs in."""
 
 import asyncio
+import email
 import os
 import signal
 import socket
@@ -37,11 +38,14 @@ class FakeMailServer:
     defer_times: dict[str, int] = field(default_factory=dict)
     refuse: set[str] = field(default_factory=set)
     refuse_all_for: float = 0.0
+    defer_all: bool = False
     hang_data_for: float = 0.0
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: ANN001, ANN201, N802
         if time.monotonic() < self.refuse_all_for:
             return "421 4.3.2 Service not available, try again later"
+        if self.defer_all:
+            return "451 4.3.0 Try again later"
         if address in self.refuse:
             return "550 5.1.1 Mailbox does not exist"
         if self.defer_times.get(address, 0) > 0:
@@ -59,6 +63,15 @@ class FakeMailServer:
 
     def count_to(self, address: str) -> int:
         return sum(1 for to, _ in self.accepted if to == address)
+
+    def copies_of(self, message_id: int) -> int:
+        """Emails accepted for one outbox message (each names its row in a header)."""
+        seen = set()
+        for _, raw in self.accepted:
+            parsed = email.message_from_bytes(raw)
+            if parsed["X-Outbox-Message"] == str(message_id):
+                seen.add(parsed["Message-ID"])
+        return len(seen)
 
 
 @pytest.fixture
@@ -139,16 +152,19 @@ def start_worker(mail_server, broker, tmp_path, settings) -> Iterator[Callable[[
         "DATABASE_URL": database_url(),
         "REDIS_URL": REDIS_URL,
         "CELERY_BROKER_URL": REDIS_URL,
-        "EMAIL_URL": f"smtp://127.0.0.1:{port}/?timeout=10",
+        "EMAIL_URL": f"smtp://127.0.0.1:{port}/?timeout=10&insecure=true",
         "MEDIA_ROOT": str(tmp_path / "media"),
         "MINUTES_SWEEP_SECONDS": "1",
         "MINUTES_RETRY_CAP_SECONDS": "1",
         "MINUTES_SEND_LEASE_SECONDS": "4",
+        "OUTBOX_LEASE_SECONDS": "4",
+        "OUTBOX_RETRY_CAP_SECONDS": "1",
+        "MINUTES_RENDER_RETRY_SECONDS": "1",
         "SITE_URL": "http://127.0.0.1:8000",
         "CELERY_TASK_ALWAYS_EAGER": "false",
     }
 
-    def start() -> Worker:
+    def start(concurrency: int = 2) -> Worker:
         log = tmp_path / f"worker-{len(workers)}.log"
         process = subprocess.Popen(  # noqa: S603
             [
@@ -159,7 +175,7 @@ def start_worker(mail_server, broker, tmp_path, settings) -> Iterator[Callable[[
                 "config",
                 "worker",
                 "-B",
-                "--concurrency=2",
+                f"--concurrency={concurrency}",
                 "--loglevel=INFO",
                 "--without-heartbeat",
                 "--without-gossip",

@@ -11,6 +11,7 @@ import pytest
 
 from minutes.models import Delivery, DeliveryStatus
 from minutes.services.drafting import minutes_approve, minutes_draft
+from outbox.models import Message, MessageState
 from tests.integration.conftest import wait_until
 from tests.minutes.records import held_discussion
 
@@ -79,7 +80,7 @@ def test_worker_killed_mid_send_loses_no_delivery(start_worker, mail_server):
     first = start_worker()
     approve()
     wait_until(
-        lambda: Delivery.objects.filter(status=DeliveryStatus.SENDING).exists(),
+        lambda: Message.objects.filter(kind="minutes", state=MessageState.SENDING).exists(),
         seconds=60,
         what="a send in flight",
         logs=[first.log],
@@ -104,7 +105,7 @@ def test_worker_killed_mid_send_loses_no_delivery(start_worker, mail_server):
 
 def test_flushed_redis_loses_no_delivery(start_worker, mail_server, broker):
     server, _ = mail_server
-    approve()  # the message that starts distribution is now in Redis...
+    approve()  # the hint that starts the PDF is now in Redis...
     assert broker.llen("celery") >= 1
     broker.flushdb()  # ...and Redis loses everything
     worker = start_worker()
