@@ -60,3 +60,69 @@ def test_worker_and_beat_run_tasks_on_the_embedded_default(tmp_path):
     finally:
         worker.terminate()
         worker.wait(timeout=20)
+
+
+def manage_shell(env: dict[str, str], code: str) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(  # noqa: S603
+        [sys.executable, "manage.py", "shell", "-c", code],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+
+
+def test_two_approvals_at_once_reach_twenty_agencies_on_the_embedded_default(tmp_path):
+    """SQLite and the filesystem broker under real work: a worker of two processes with beat,
+    two chairs approving at the same moment, twenty PDFs rendered and sent."""
+    env = embedded_env(tmp_path)
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True, timeout=120
+    )
+    made = manage_shell(env, "from tests.config.embedded_minutes import setup; setup()")
+    output = made.communicate(timeout=120)[0].decode()
+    assert made.returncode == 0, output
+    first, second = output.split()[-2:]
+    log = tmp_path / "worker.log"
+    worker = subprocess.Popen(  # noqa: S603
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "-B",
+            "--concurrency=2",
+            "--loglevel=INFO",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+    )
+    mail = tmp_path / "mail"
+    try:
+        deadline = time.monotonic() + 60
+        while "ready" not in log.read_text() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        approvals = [
+            manage_shell(env, f"from tests.config.embedded_minutes import approve; approve({pk})")
+            for pk in (first, second)
+        ]
+        for approval in approvals:
+            text = approval.communicate(timeout=60)[0].decode()
+            assert approval.returncode == 0, text
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and len(list(mail.glob("*.eml"))) < 20:
+            time.sleep(0.5)
+        text = log.read_text()
+        assert len(list(mail.glob("*.eml"))) == 20, text[-3000:]
+        assert text.count("database is locked") == 0, text[-3000:]
+        # The beat schedule is kept under VAR_DIR, not in the project.
+        assert (tmp_path / "celerybeat-schedule").exists() or list(
+            tmp_path.glob("celerybeat-schedule*")
+        )
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)

@@ -164,7 +164,9 @@ def start_worker(mail_server, broker, tmp_path, settings) -> Iterator[Callable[[
         "CELERY_TASK_ALWAYS_EAGER": "false",
     }
 
-    def start(concurrency: int = 2) -> Worker:
+    def start(
+        concurrency: int = 2, app: str = "config", extra_env: dict[str, str] | None = None
+    ) -> Worker:
         log = tmp_path / f"worker-{len(workers)}.log"
         process = subprocess.Popen(  # noqa: S603
             [
@@ -172,7 +174,7 @@ def start_worker(mail_server, broker, tmp_path, settings) -> Iterator[Callable[[
                 "-m",
                 "celery",
                 "-A",
-                "config",
+                app,
                 "worker",
                 "-B",
                 f"--concurrency={concurrency}",
@@ -184,7 +186,7 @@ def start_worker(mail_server, broker, tmp_path, settings) -> Iterator[Callable[[
                 str(tmp_path / f"beat-{len(workers)}"),
             ],
             cwd=ROOT,
-            env=env,
+            env={**env, **(extra_env or {})},
             stdout=log.open("wb"),
             stderr=subprocess.STDOUT,
             start_new_session=True,
