@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models.functions import Lower
 
 from agencies.secure_email import is_secure_email
+from audit.triggers import AuditTrigger
 
 
 class AgencyKind(models.TextChoices):
@@ -99,6 +100,7 @@ class Agency(models.Model):
     objects = AgencyQuerySet.as_manager()
 
     class Meta:
+        triggers = [AuditTrigger(exclude=["minutes_pdf_password"])]
         verbose_name_plural = "agencies"
         ordering = ["name"]
         constraints = [
@@ -162,6 +164,7 @@ class Contact(models.Model):
     objects = ContactQuerySet.as_manager()
 
     class Meta:
+        triggers = [AuditTrigger()]
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -211,6 +214,7 @@ class User(AbstractUser):
     )
 
     class Meta:
+        triggers = [AuditTrigger(exclude=["password"], ignore=["last_login"])]
         constraints = [
             models.CheckConstraint(
                 condition=~models.Q(role="partner") | models.Q(agency__isnull=False),

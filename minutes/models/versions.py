@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.db import models
 
+from audit.triggers import AuditTrigger
+
 
 def pdf_path(version: "MinutesVersion", filename: str) -> str:
     return f"minutes/{version.discussion.reference}/v{version.number}-{filename}"
@@ -43,6 +45,7 @@ class MinutesVersion(models.Model):
     pdf_rendered_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        triggers = [AuditTrigger(discussion="discussion", exclude=["snapshot"])]
         ordering = ["discussion", "number"]
         constraints = [
             models.UniqueConstraint(fields=["discussion", "number"], name="one_version_number"),

@@ -12,8 +12,8 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Count
 
+from audit.trail import audit_record
 from minutes.models import MinutesVersion
-from strategy.audit import audit_record
 from strategy.models import (
     Action,
     Adult,

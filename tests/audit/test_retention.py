@@ -4,9 +4,10 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from audit.models import AuditEvent
 from minutes.models import MinutesVersion
 from minutes.services.drafting import minutes_approve, minutes_draft
-from strategy.models import AuditEvent, Child, Discussion
+from strategy.models import Child, Discussion
 from tests.minutes.records import held_discussion
 
 

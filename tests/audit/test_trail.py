@@ -8,7 +8,8 @@ from django.db import DatabaseError, connection, transaction
 from django.test import Client
 from django.urls import reverse
 
-from strategy.models import AuditEvent, Discussion
+from audit.models import AuditEvent
+from strategy.models import Discussion
 from tests.conftest import missing_service
 from tests.factories import UserFactory
 from tests.minutes.records import held_discussion
