@@ -9,6 +9,7 @@ from django.db.models.functions import Lower
 
 from agencies.secure_email import is_secure_email
 from audit.triggers import AuditTrigger
+from config.field_encryption import EncryptedCharField
 
 
 class AgencyKind(models.TextChoices):
@@ -70,8 +71,9 @@ class Agency(models.Model):
         "Why minutes may go to an address outside the secure domains",
         blank=True,
     )
-    # Read back to encrypt each send, so it cannot be hashed. Shown only in the Django admin.
-    minutes_pdf_password = models.CharField(
+    # Read back to encrypt each send, so it cannot be hashed: kept encrypted at rest instead
+    # (config.field_encryption), and never in the audit trail. Shown only in the Django admin.
+    minutes_pdf_password = EncryptedCharField(
         "Password for encrypted minutes",
         max_length=128,
         blank=True,
