@@ -36,10 +36,13 @@ def test_dry_run_reports_and_changes_nothing(closed_long_ago, capsys):
 
 
 @pytest.mark.django_db
-def test_apply_removes_personal_details_and_keeps_the_audit_of_it(closed_long_ago, capsys):
+def test_apply_removes_personal_details_and_keeps_the_audit_of_it(
+    closed_long_ago, capsys, django_capture_on_commit_callbacks
+):
     version = MinutesVersion.objects.get()
     pdf_path = version.pdf.path
-    call_command("retention", "--apply")
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("retention", "--apply")
     child = Child.objects.get()
     assert "Rowan" not in child.first_name and "Testcase" not in child.last_name
     assert child.date_of_birth is None
