@@ -6,17 +6,17 @@ AppConfig.ready:
 
     retention_anonymiser_register("minutes", discussion_minutes_anonymise)
 
-An anonymiser takes the discussion's id and the time, changes only rows of its own app, and
-defers anything outside the database (deleting stored files) with transaction.on_commit, so
-nothing is lost if the transaction rolls back. After every anonymiser has run, the
+An anonymiser takes the keywords `discussion_id` and `now`, changes only rows of its own
+app (an outbox, say, blanks the subject, body and recipients of the messages whose
+discussion_id is given), and defers anything outside the database (deleting stored files)
+with transaction.on_commit, so nothing is lost if the transaction rolls back. After every anonymiser has run, the
 discussion's trail rows are redacted: their values, labels and addresses go; when, what,
 which row and which fields stay. That redaction is the one change the trail's trigger lets
 anyone make (audit.models.REDACTION_ONLY), and it is made here alone.
 """
 
-from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -26,7 +26,11 @@ from audit.models import LABEL_REMOVED, AuditEvent
 REMOVED = "[removed at the end of the retention period]"
 RETENTION_ACTOR = "retention schedule"
 
-Anonymiser = Callable[[int, datetime], None]
+
+class Anonymiser(Protocol):
+    def __call__(self, *, discussion_id: int, now: datetime) -> None: ...
+
+
 _anonymisers: dict[str, Anonymiser] = {}
 
 
@@ -44,7 +48,7 @@ def retention_anonymisers() -> dict[str, Anonymiser]:
 def discussion_forget(*, discussion_id: int, now: datetime) -> None:
     _triggers_told_retention_acts()
     for anonymise in _anonymisers.values():
-        anonymise(discussion_id, now)
+        anonymise(discussion_id=discussion_id, now=now)
     trail_redact(discussion_id=discussion_id, now=now)
     AuditEvent.objects.create(
         action="retention.anonymised",

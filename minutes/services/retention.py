@@ -14,7 +14,7 @@ from audit.retention import REMOVED
 from minutes.models import Chase, Delivery, Dispute, MinutesVersion
 
 
-def discussion_minutes_anonymise(discussion_id: int, now: datetime) -> None:
+def discussion_minutes_anonymise(*, discussion_id: int, now: datetime) -> None:
     versions = MinutesVersion.objects.filter(discussion_id=discussion_id)
     storage = MinutesVersion._meta.get_field("pdf").storage  # type: ignore[union-attr]
     for name in versions.exclude(pdf="").values_list("pdf", flat=True):

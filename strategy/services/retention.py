@@ -74,7 +74,7 @@ def retention_apply(now: datetime) -> list[str]:
     return references
 
 
-def discussion_records_anonymise(discussion_id: int, now: datetime) -> None:
+def discussion_records_anonymise(*, discussion_id: int, now: datetime) -> None:
     """Strategy's anonymiser (registered in StrategyConfig.ready). Plain UPDATEs, so a
     record locked by approved minutes is anonymised all the same."""
     Child.objects.filter(discussion_id=discussion_id).update(
