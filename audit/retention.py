@@ -9,10 +9,12 @@ AppConfig.ready:
 An anonymiser takes the keywords `discussion_id` and `now`, changes only rows of its own
 app (an outbox, say, blanks the subject, body and recipients of the messages whose
 discussion_id is given), and defers anything outside the database (deleting stored files)
-with transaction.on_commit, so nothing is lost if the transaction rolls back. After every anonymiser has run, the
-discussion's trail rows are redacted: their values, labels and addresses go; when, what,
-which row and which fields stay. That redaction is the one change the trail's trigger lets
-anyone make (audit.models.REDACTION_ONLY), and it is made here alone.
+with transaction.on_commit, so nothing is lost if the transaction rolls back.
+
+After every anonymiser has run, the discussion's trail rows are redacted: their values,
+labels and addresses go; when, what, which row and which fields stay. That redaction is
+the one change the trail's trigger lets anyone make (audit.models.REDACTION_ONLY), and it
+is made here alone.
 """
 
 from datetime import datetime

@@ -1,3 +1,4 @@
+import os
 from datetime import timedelta
 
 import pytest
@@ -52,8 +53,6 @@ def test_apply_removes_personal_details_and_keeps_the_audit_of_it(
     version.refresh_from_db()
     assert version.snapshot is None
     assert not version.pdf
-    import os
-
     assert not os.path.exists(pdf_path)
     assert version.pdf_sha256  # the fingerprint of what was sent stays as evidence
     event = AuditEvent.objects.get(action="retention.anonymised")
@@ -76,3 +75,23 @@ def test_open_and_recently_closed_discussions_are_kept(settings):
 
     assert retention_apply(timezone.now()) == []
     assert Child.objects.get().first_name == "Rowan"
+
+
+@pytest.mark.django_db
+def test_a_failure_part_way_changes_nothing_and_keeps_the_pdf(
+    closed_long_ago, monkeypatch, django_capture_on_commit_callbacks
+):
+    from audit import retention
+
+    def broken(*, discussion_id: int, now) -> None:  # noqa: ANN001
+        raise RuntimeError("the outbox is unreachable")
+
+    monkeypatch.setitem(retention._anonymisers, "broken", broken)
+    pdf_path = MinutesVersion.objects.get().pdf.path
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError):
+        call_command("retention", "--apply")
+    assert Child.objects.get().first_name == "Rowan"
+    assert Discussion.objects.get().anonymised_at is None
+    assert MinutesVersion.objects.get().snapshot is not None
+    assert os.path.exists(pdf_path)
+    assert not AuditEvent.objects.filter(action="retention.anonymised").exists()
