@@ -8,6 +8,8 @@ from django.db import models
 from django.db.models.functions import Lower
 
 from agencies.secure_email import is_secure_email
+from audit.triggers import AuditTrigger
+from config.field_encryption import EncryptedCharField
 
 
 class AgencyKind(models.TextChoices):
@@ -69,8 +71,9 @@ class Agency(models.Model):
         "Why minutes may go to an address outside the secure domains",
         blank=True,
     )
-    # Read back to encrypt each send, so it cannot be hashed. Shown only in the Django admin.
-    minutes_pdf_password = models.CharField(
+    # Read back to encrypt each send, so it cannot be hashed: kept encrypted at rest instead
+    # (config.field_encryption), and never in the audit trail. Shown only in the Django admin.
+    minutes_pdf_password = EncryptedCharField(
         "Password for encrypted minutes",
         max_length=128,
         blank=True,
@@ -99,6 +102,7 @@ class Agency(models.Model):
     objects = AgencyQuerySet.as_manager()
 
     class Meta:
+        triggers = [AuditTrigger(exclude=["minutes_pdf_password"])]
         verbose_name_plural = "agencies"
         ordering = ["name"]
         constraints = [
@@ -162,6 +166,7 @@ class Contact(models.Model):
     objects = ContactQuerySet.as_manager()
 
     class Meta:
+        triggers = [AuditTrigger()]
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -211,6 +216,7 @@ class User(AbstractUser):
     )
 
     class Meta:
+        triggers = [AuditTrigger(exclude=["password"], ignore=["last_login"])]
         constraints = [
             models.CheckConstraint(
                 condition=~models.Q(role="partner") | models.Q(agency__isnull=False),

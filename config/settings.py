@@ -39,6 +39,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "crispy_forms",
     "crispy_forms_gds",
+    "pgtrigger",
+    "audit",
     "outbox",
     "agencies",
     "strategy",
@@ -59,7 +61,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
-    "strategy.audit.AuditMiddleware",
+    "audit.trail.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "agencies.signin.middleware.SignInMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -232,6 +234,12 @@ MINUTES_SWEEP_SECONDS = env_int("MINUTES_SWEEP_SECONDS", 60)
 
 # Retention: closed discussions are anonymised this many days after closing (7 years).
 RETENTION_DAYS = env_int("RETENTION_DAYS", 7 * 365)
+
+# Keys for secrets kept encrypted in the database (config.field_encryption). A comma-separated
+# list: the first encrypts, all decrypt. Unset, keys derive from SECRET_KEY and its fallbacks,
+# which also keep old receipt links and sessions valid while SECRET_KEY is rotated.
+FIELD_ENCRYPTION_KEY = env_list("FIELD_ENCRYPTION_KEY", [])
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS", [])
 
 # Email: a folder of .eml files by default; EMAIL_URL=smtp://user:pass@host:587/?tls=true
 # for a real server.

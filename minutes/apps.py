@@ -12,3 +12,8 @@ class MinutesConfig(AppConfig):
         from strategy.views.panels import discussion_panel_register
 
         discussion_panel_register(open_disputes_panel)
+
+        from audit.retention import retention_anonymiser_register
+        from minutes.services.retention import discussion_minutes_anonymise
+
+        retention_anonymiser_register("minutes", discussion_minutes_anonymise)

@@ -6,7 +6,8 @@ class StrategyConfig(AppConfig):
     verbose_name = "Strategy discussions"
 
     def ready(self) -> None:
-        from strategy import (
-            audit,  # noqa: F401 - connects the sign-in signal receivers
-            invitations,  # noqa: F401 - registers the invitation kinds
-        )
+        from audit.retention import retention_anonymiser_register
+        from strategy import invitations  # noqa: F401 - registers the invitation kinds
+        from strategy.services.retention import discussion_records_anonymise
+
+        retention_anonymiser_register("strategy", discussion_records_anonymise)

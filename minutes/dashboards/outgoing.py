@@ -15,10 +15,10 @@ from django.views.decorators.http import require_POST
 
 from agencies.access import current_user, role_required
 from agencies.models import Role
+from audit.trail import audit_record
 from minutes.dashboards.measures import duration_text
 from outbox.models import OWED_STATES, Message, MessageKind, MessageState
 from outbox.services import messages_retry
-from strategy.audit import audit_record
 from strategy.models import Discussion
 
 PAGE_SIZE = 50

@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.db import models
 
+from audit.triggers import AuditTrigger
+
 
 class DeliveryStatus(models.TextChoices):
     QUEUED = "queued", "Queued"
@@ -52,6 +54,7 @@ class Delivery(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        triggers = [AuditTrigger(discussion="version__discussion")]
         ordering = ["agency__name"]
         verbose_name_plural = "deliveries"
         constraints = [
@@ -114,6 +117,7 @@ class Chase(models.Model):
     sent_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        triggers = [AuditTrigger(discussion="delivery__version__discussion")]
         ordering = ["delivery", "number"]
         constraints = [
             models.UniqueConstraint(fields=["delivery", "number"], name="one_chase_per_number"),

@@ -1,5 +1,7 @@
 from django.db import models
 
+from audit.triggers import AuditTrigger
+
 
 class Dispute(models.Model):
     """A recipient's statement that the minutes do not reflect the discussion."""
@@ -21,6 +23,7 @@ class Dispute(models.Model):
     )
 
     class Meta:
+        triggers = [AuditTrigger(discussion="delivery__version__discussion")]
         ordering = ["raised_at"]
         indexes = [
             models.Index(

@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.db import models
 
+from audit.triggers import AuditTrigger
+
 
 class PDFStatus(models.TextChoices):
     NOT_DUE = "", "Not approved"
@@ -57,6 +59,7 @@ class MinutesVersion(models.Model):
     pdf_error = models.TextField(blank=True)
 
     class Meta:
+        triggers = [AuditTrigger(discussion="discussion", exclude=["snapshot"])]
         ordering = ["discussion", "number"]
         constraints = [
             models.UniqueConstraint(fields=["discussion", "number"], name="one_version_number"),

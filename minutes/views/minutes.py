@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from agencies.access import current_user, role_required
+from audit.trail import audit_record
 from minutes import selectors
 from minutes.document import document_context
 from minutes.forms import AmendmentForm, NotesForm, RevokeForm
@@ -14,7 +15,6 @@ from minutes.models import Delivery, Dispute, MinutesVersion, PDFStatus
 from minutes.services import drafting, lifecycle
 from minutes.services.lifecycle import version_pdf_bytes
 from strategy import selectors as strategy_selectors
-from strategy.audit import audit_record
 from strategy.selectors import LOCAL_AUTHORITY_ROLES
 from strategy.services.records import EditConflict
 

@@ -7,11 +7,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
+from audit.trail import audit_record
 from minutes.forms import DisputeForm, ReceiptForm
 from minutes.models import Delivery
 from minutes.receipts_links import LinkTampered, read_receipt_token
 from minutes.services import lifecycle, receipts
-from strategy.audit import audit_record
 
 
 def _apply_errors(form, error: ValidationError) -> None:  # noqa: ANN001

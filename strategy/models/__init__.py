@@ -1,5 +1,4 @@
 from strategy.models.actions import Action
-from strategy.models.audit import AuditEvent
 from strategy.models.decisions import (
     AgencyPosition,
     ChildDecision,
@@ -21,7 +20,6 @@ __all__ = [
     "Adult",
     "AgencyPosition",
     "Attendance",
-    "AuditEvent",
     "Child",
     "ChildDecision",
     "ConcernCategory",

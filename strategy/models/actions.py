@@ -1,5 +1,7 @@
 from django.db import models
 
+from audit.triggers import AuditTrigger
+
 
 class Action(models.Model):
     discussion = models.ForeignKey(
@@ -13,6 +15,7 @@ class Action(models.Model):
     completed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        triggers = [AuditTrigger(discussion="discussion")]
         ordering = ["due_by", "pk"]
         indexes = [
             models.Index(

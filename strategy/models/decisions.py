@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.db import models
 
+from audit.triggers import AuditTrigger
+
 
 class Outcome(models.TextChoices):
     S47_SINGLE = "s47_single", "Section 47 enquiry, single-agency"
@@ -42,6 +44,9 @@ class ChildDecision(models.Model):
     )
     decided_at = models.DateTimeField(auto_now=True)
 
+    class Meta:
+        triggers = [AuditTrigger(discussion="child__discussion")]
+
     def __str__(self) -> str:
         return f"Decision for {self.child}"
 
@@ -68,6 +73,7 @@ class AgencyPosition(models.Model):
     reason = models.TextField(blank=True)
 
     class Meta:
+        triggers = [AuditTrigger(discussion="decision__child__discussion")]
         ordering = ["invitee__agency__name"]
         constraints = [
             models.UniqueConstraint(fields=["decision", "invitee"], name="one_position_each"),
@@ -102,6 +108,7 @@ class ProfessionalDifference(models.Model):
     resolved_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        triggers = [AuditTrigger(discussion="discussion")]
         ordering = ["opened_at"]
         indexes = [
             models.Index(

@@ -5,6 +5,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
+from audit.triggers import AuditTrigger
+
 
 class DiscussionFormat(models.TextChoices):
     MEETING = "meeting", "Meeting in person"
@@ -140,6 +142,7 @@ class Discussion(models.Model):
     objects = DiscussionQuerySet.as_manager()
 
     class Meta:
+        triggers = [AuditTrigger(discussion="pk")]
         ordering = ["-scheduled_for"]
         constraints = [
             models.CheckConstraint(

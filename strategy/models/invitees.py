@@ -1,5 +1,7 @@
 from django.db import models
 
+from audit.triggers import AuditTrigger
+
 
 class Attendance(models.TextChoices):
     INVITED = "invited", "Invited, not yet recorded"
@@ -39,6 +41,7 @@ class Invitee(models.Model):
     invitation_error = models.TextField(blank=True)
 
     class Meta:
+        triggers = [AuditTrigger(discussion="discussion")]
         ordering = ["agency__name"]
         constraints = [
             models.UniqueConstraint(fields=["discussion", "agency"], name="one_seat_per_agency"),
@@ -76,6 +79,7 @@ class InvitationException(models.Model):
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        triggers = [AuditTrigger(discussion="discussion")]
         ordering = ["recorded_at"]
         constraints = [
             models.UniqueConstraint(

@@ -1,5 +1,7 @@
 from django.db import models
 
+from audit.triggers import AuditTrigger
+
 
 class Child(models.Model):
     """A child the discussion is about. An unborn child has an expected date of delivery."""
@@ -37,6 +39,7 @@ class Child(models.Model):
     voice_obtained = models.TextField("How the child's voice was obtained", blank=True)
 
     class Meta:
+        triggers = [AuditTrigger(discussion="discussion")]
         ordering = ["date_of_birth", "expected_delivery_date", "pk"]
         verbose_name_plural = "children"
 
@@ -94,6 +97,7 @@ class Adult(models.Model):
     known_information = models.TextField("What agencies know of them", blank=True)
 
     class Meta:
+        triggers = [AuditTrigger(discussion="discussion")]
         ordering = ["pk"]
 
     def __str__(self) -> str:

@@ -2,18 +2,21 @@
 
 Anonymising rather than deleting keeps the facts the partnership audits (who was invited,
 when minutes went, when receipts came back) while the children, adults and what was said
-about them are removed. Every anonymisation is itself recorded in the audit trail.
+about them are removed. A discussion is due when it closed more than RETENTION_DAYS ago,
+whether or not its record was locked by approved minutes.
+
+This module picks the discussions and anonymises strategy's own records; audit.retention
+runs every app's anonymiser (minutes', and any other registered) and redacts the trail,
+in one transaction per discussion.
 """
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
 from django.db.models import Count
 
-from minutes.models import MinutesVersion
-from strategy.audit import audit_record
+from audit.retention import REMOVED, discussion_forget
 from strategy.models import (
     Action,
     Adult,
@@ -21,11 +24,10 @@ from strategy.models import (
     Child,
     ChildDecision,
     Discussion,
+    InvitationException,
     Invitee,
     ProfessionalDifference,
 )
-
-REMOVED = "[removed at the end of the retention period]"
 
 
 @dataclass(frozen=True)
@@ -42,7 +44,9 @@ def due_for_retention(now: datetime) -> "list[Discussion]":
     return list(
         Discussion.objects.filter(closed_at__lt=cutoff, anonymised_at__isnull=True)
         .annotate(
-            n_children=Count("children", distinct=True), n_adults=Count("adults", distinct=True)
+            n_children=Count("children", distinct=True),
+            n_adults=Count("adults", distinct=True),
+            n_versions=Count("minutes_versions", distinct=True),
         )
         .order_by("closed_at")
     )
@@ -56,15 +60,24 @@ def retention_report(now: datetime) -> list[RetentionLine]:
             closed_at=d.closed_at,  # type: ignore[arg-type]
             children=d.n_children,  # type: ignore[attr-defined]
             adults=d.n_adults,  # type: ignore[attr-defined]
-            minutes_versions=MinutesVersion.objects.filter(discussion=d).count(),
+            minutes_versions=d.n_versions,  # type: ignore[attr-defined]
         )
         for d in due_for_retention(now)
     ]
 
 
-@transaction.atomic
-def discussion_anonymise(discussion: Discussion, now: datetime) -> None:
-    Child.objects.filter(discussion=discussion).update(
+def retention_apply(now: datetime) -> list[str]:
+    references = []
+    for discussion in due_for_retention(now):
+        discussion_forget(discussion_id=discussion.pk, now=now)
+        references.append(discussion.reference)
+    return references
+
+
+def discussion_records_anonymise(*, discussion_id: int, now: datetime) -> None:
+    """Strategy's anonymiser (registered in StrategyConfig.ready). Plain UPDATEs, so a
+    record locked by approved minutes is anonymised all the same."""
+    Child.objects.filter(discussion_id=discussion_id).update(
         first_name="Child",
         last_name=REMOVED,
         date_of_birth=None,
@@ -74,19 +87,24 @@ def discussion_anonymise(discussion: Discussion, now: datetime) -> None:
         voice="",
         voice_obtained="",
     )
-    Adult.objects.filter(discussion=discussion).update(
+    Adult.objects.filter(discussion_id=discussion_id).update(
         name=REMOVED, address="", known_information=""
     )
-    Invitee.objects.filter(discussion=discussion).update(representative="", information_shared="")
-    ChildDecision.objects.filter(child__discussion=discussion).update(
+    Invitee.objects.filter(discussion_id=discussion_id).update(
+        representative="", information_shared="", invitation_error=""
+    )
+    InvitationException.objects.filter(discussion_id=discussion_id).update(reason=REMOVED)
+    ChildDecision.objects.filter(child__discussion_id=discussion_id).update(
         rationale=REMOVED, no_s47_rationale=""
     )
-    AgencyPosition.objects.filter(decision__child__discussion=discussion).exclude(reason="").update(
-        reason=REMOVED
+    AgencyPosition.objects.filter(decision__child__discussion_id=discussion_id).exclude(
+        reason=""
+    ).update(reason=REMOVED)
+    ProfessionalDifference.objects.filter(discussion_id=discussion_id).update(
+        raised_by=REMOVED, raised_with=REMOVED, issue=REMOVED
     )
-    ProfessionalDifference.objects.filter(discussion=discussion).update(issue=REMOVED)
-    Action.objects.filter(discussion=discussion).update(what=REMOVED, why="", person="")
-    Discussion.objects.filter(pk=discussion.pk).update(
+    Action.objects.filter(discussion_id=discussion_id).update(what=REMOVED, why="", person="")
+    Discussion.objects.filter(pk=discussion_id).update(
         reason=REMOVED,
         immediate_action_taken="",
         referrer_name="",
@@ -100,25 +118,3 @@ def discussion_anonymise(discussion: Discussion, now: datetime) -> None:
         shared_with_family_by="",
         anonymised_at=now,
     )
-    for version in MinutesVersion.objects.filter(discussion=discussion):
-        if version.pdf:
-            version.pdf.delete(save=False)  # the stored PDF names the children
-        MinutesVersion.objects.filter(pk=version.pk).update(
-            snapshot=None, additional_notes="", pdf=""
-        )
-    audit_record(
-        None,
-        "retention.anonymised",
-        discussion_id=discussion.pk,
-        obj=discussion,
-        actor_label="retention schedule",
-        detail={"retention_days": settings.RETENTION_DAYS},
-    )
-
-
-def retention_apply(now: datetime) -> list[str]:
-    references = []
-    for discussion in due_for_retention(now):
-        discussion_anonymise(discussion, now)
-        references.append(discussion.reference)
-    return references

@@ -13,9 +13,9 @@ from django.views.decorators.http import require_POST
 
 from agencies.access import current_user, role_required
 from agencies.models import Role, Team
+from audit.trail import audit_record
 from outbox.models import Message
 from strategy import selectors
-from strategy.audit import audit_record
 from strategy.forms.base import date_field, gds_helper
 from strategy.forms.scheduling import DiscussionForm
 from strategy.invitations import INVITATION_KINDS

@@ -9,9 +9,9 @@ from django.shortcuts import render
 
 from agencies.access import current_user, role_required
 from agencies.models import Role
+from audit.models import AuditEvent
+from audit.trail import audit_record
 from strategy import selectors
-from strategy.audit import audit_record
-from strategy.models import AuditEvent
 
 trail_readers = role_required(Role.MANAGER, Role.ADMINISTRATOR)
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

@@ -7,8 +7,11 @@ import pytest
 from django.db import DatabaseError, connection, transaction
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
-from strategy.models import AuditEvent, Discussion
+from audit.models import AuditEvent
+from minutes.services.drafting import minutes_approve, minutes_draft
+from strategy.models import Discussion
 from tests.conftest import missing_service
 from tests.factories import UserFactory
 from tests.minutes.records import held_discussion
@@ -113,3 +116,49 @@ def test_a_change_through_a_page_names_who_made_it(client_for):
     assert change.actor_id == record.chair.pk
     assert change.ip == "198.51.100.7"
     assert change.before["worries"] == ""
+
+
+@pytest.mark.django_db
+def test_secrets_and_the_minutes_snapshot_are_noted_as_changed_never_copied(
+    settings, tmp_path, django_capture_on_commit_callbacks
+):
+    needs_postgresql()
+    settings.MEDIA_ROOT = tmp_path
+    record = held_discussion(agencies=2)
+    version = minutes_draft(discussion=record.discussion, user=record.chair)
+    with django_capture_on_commit_callbacks(execute=True):
+        minutes_approve(version_id=version.pk, approved_by=record.chair)
+    approved = AuditEvent.objects.filter(
+        object_type="minutes_minutesversion", action="row.update", after__has_key="snapshot"
+    ).get()
+    assert approved.after["snapshot"] == "(changed; value not recorded)"
+    assert approved.discussion_id == record.discussion.pk
+    assert "Rowan" not in str(approved.before) + str(approved.after)
+
+    record.chair.set_password("a-new-long-password")
+    record.chair.save()
+    changed = AuditEvent.objects.filter(object_type="agencies_user", action="row.update").last()
+    assert changed.after["password"] == "(changed; value not recorded)"
+    assert "password" not in changed.before
+    before = AuditEvent.objects.count()
+    type(record.chair).objects.filter(pk=record.chair.pk).update(last_login=timezone.now())
+    assert AuditEvent.objects.count() == before  # bookkeeping alone writes no row
+
+
+@pytest.mark.django_db
+def test_the_only_change_a_trail_row_takes_is_one_redaction_of_its_values():
+    needs_postgresql()
+    event = AuditEvent.objects.create(
+        action="test.event", actor_label="Someone", after={"name": "Rowan"}, ip="192.0.2.1"
+    )
+    rows = AuditEvent.objects.filter(pk=event.pk)
+    now = timezone.now()
+    with pytest.raises(DatabaseError), transaction.atomic():
+        rows.update(redacted_at=now, after=["name"], ip=None, action="tampered")
+    with pytest.raises(DatabaseError), transaction.atomic():
+        rows.update(redacted_at=now, after={"name": "Someone else"}, ip=None)
+    rows.update(redacted_at=now, after=["name"], ip=None, actor_label="[removed]")
+    with pytest.raises(DatabaseError), transaction.atomic():
+        rows.update(redacted_at=now, after=[], ip=None)  # once only
+    event.refresh_from_db()
+    assert (event.action, event.after, event.actor_label) == ("test.event", ["name"], "[removed]")

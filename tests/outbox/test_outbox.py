@@ -137,9 +137,11 @@ def test_fresh_links_are_rationed_to_three_an_hour(
     assert "A new link has been sent 3 times in the last hour" in refused.text
     assert "There is a problem" in refused.text
     assert len(mailoutbox) == 3
-    with time_machine.travel(later + timedelta(minutes=61), tick=False):
-        with django_capture_on_commit_callbacks(execute=True):
-            again = client.post(expired_link, {"action": "fresh-link"})
+    with (
+        time_machine.travel(later + timedelta(minutes=61), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        again = client.post(expired_link, {"action": "fresh-link"})
     assert "We have sent a new link" in again.text
 
 

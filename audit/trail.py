@@ -1,6 +1,6 @@
 """Recording who looked at, downloaded or changed what, when and from where.
 
-Changes to the records are written by PostgreSQL triggers (migration 0004); this module
+Changes to the records are written by PostgreSQL triggers (audit.triggers); this module
 records what the database cannot see (looks, downloads, sign-ins, refusals) and tells the
 triggers who is acting."""
 
@@ -13,7 +13,7 @@ from django.db import connection
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 
-from strategy.models import AuditEvent
+from audit.models import AuditEvent
 
 
 def client_ip(request: HttpRequest) -> str | None:

@@ -37,7 +37,7 @@ def forwards(apps, schema_editor):  # noqa: ANN001, ANN201
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("minutes", "0005_outbox_and_render_step"),
+        ("minutes", "0006_outbox_and_render_step"),
         ("outbox", "0001_initial"),
     ]
 

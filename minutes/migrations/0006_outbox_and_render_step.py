@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('minutes', '0004_dashboard_indexes'),
+        ("minutes", "0005_chase_audit_delivery_audit_dispute_audit_and_more"),
         ('strategy', '0006_dashboard_indexes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
