@@ -90,7 +90,8 @@ def deliveries_owe(*, version: MinutesVersion, now: datetime) -> list[Delivery]:
 def versions_replace(*, discussion: Discussion, by: MinutesVersion) -> None:
     """Version n+1 approved: nothing more goes out or is chased about the versions before it.
 
-    Receipts already given stay on record."""
+    Receipts already given stay on record. An earlier version's PDF is still made if it was
+    not yet, for the record: its messages are cancelled, so it goes to nobody."""
     earlier = MinutesVersion.objects.filter(discussion=discussion, number__lt=by.number)
     earlier_ids = list(earlier.values_list("pk", flat=True))
     reason = f"Replaced by version {by.number}"
@@ -103,9 +104,6 @@ def versions_replace(*, discussion: Discussion, by: MinutesVersion) -> None:
     Delivery.objects.filter(
         version__in=earlier_ids, status__in=[DeliveryStatus.QUEUED, DeliveryStatus.FAILED]
     ).update(status=DeliveryStatus.CANCELLED, last_error=reason)
-    MinutesVersion.objects.filter(pk__in=earlier_ids, pdf_status=PDFStatus.PENDING).update(
-        pdf_status=PDFStatus.FAILED, pdf_error=reason, pdf_next_attempt_at=None
-    )
 
 
 # --- render ----------------------------------------------------------------------------

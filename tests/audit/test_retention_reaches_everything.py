@@ -16,7 +16,7 @@ from audit.retention import retention_anonymisers
 from minutes.models import Delivery, MinutesVersion
 from minutes.receipts_links import receipt_token
 from minutes.services.drafting import amendment_start, minutes_approve, minutes_draft
-from minutes.services.receipts import delivery_revoke
+from minutes.services.lifecycle import delivery_revoke
 from strategy.models import (
     Action,
     Adult,

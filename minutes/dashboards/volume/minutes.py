@@ -130,7 +130,7 @@ class MinutesMaker:
 
     @staticmethod
     def _chase_schedule(sent: datetime) -> list[datetime]:
-        """Reminders then the escalation, when minutes.services.chasing would send them."""
+        """Reminders then the escalation, when minutes.services.lifecycle would owe them."""
         first = timedelta(hours=settings.MINUTES_FIRST_REMINDER_HOURS)
         every = timedelta(hours=settings.MINUTES_REMINDER_INTERVAL_HOURS)
         return [sent + first + every * n for n in range(settings.MINUTES_REMINDERS + 1)]
