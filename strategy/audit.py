@@ -43,7 +43,7 @@ def audit_record(
     actor, label = actor_of(request)
     return AuditEvent.objects.create(
         actor=actor,
-        actor_label=actor_label or label,
+        actor_label=(actor_label or label)[: AuditEvent._meta.get_field("actor_label").max_length],
         action=action,
         discussion_id=discussion_id,
         object_type=obj._meta.db_table if obj is not None else "",

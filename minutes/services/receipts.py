@@ -5,6 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from agencies.models import User
+from config.input_limits import column_length, length_message
 from minutes.emails import delivery_context, templated_email
 from minutes.models import Delivery, Dispute
 
@@ -18,6 +19,9 @@ def receipt_confirm(
         errors["name"] = "Enter your full name"
     if not role.strip():
         errors["role"] = "Enter your role"
+    errors.update(
+        _too_long(Delivery, name=("confirmed_by_name", name), role=("confirmed_by_role", role))
+    )
     if errors:
         raise ValidationError(errors)
     if delivery.is_revoked:
@@ -42,6 +46,13 @@ def dispute_raise(*, delivery: Delivery, name: str, role: str, statement: str) -
         errors["dispute_role"] = "Enter your role"
     if not statement.strip():
         errors["statement"] = "Say why the minutes do not reflect the discussion"
+    errors.update(
+        _too_long(
+            Dispute,
+            dispute_name=("raised_by_name", name),
+            dispute_role=("raised_by_role", role),
+        )
+    )
     if errors:
         raise ValidationError(errors)
     dispute = Dispute.objects.create(
@@ -57,6 +68,18 @@ def dispute_raise(*, delivery: Delivery, name: str, role: str, statement: str) -
         message = templated_email("minutes-dispute", context, [chair_email])
         transaction.on_commit(message.send)
     return dispute
+
+
+def _too_long(model: type[Delivery | Dispute], **answers: tuple[str, str]) -> dict[str, str]:
+    """Whoever calls (the emailed link's form or a partner's button), nothing longer than
+    its column reaches the database."""
+    labels = {"name": "Your full name", "role": "Your role"}
+    errors = {}
+    for key, (column, value) in answers.items():
+        limit = column_length(model, column)
+        if len(value.strip()) > limit:
+            errors[key] = length_message(labels[key.removeprefix("dispute_")], limit)
+    return errors
 
 
 def fresh_link_send(*, delivery: Delivery) -> None:
