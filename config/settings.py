@@ -267,15 +267,21 @@ SIGNIN_LIFETIME_HOURS = env_int("SIGNIN_LIFETIME_HOURS", 12)
 SIGNIN_CODE_MINUTES = env_int("SIGNIN_CODE_MINUTES", 5)
 SIGNIN_REAUTHENTICATE_MINUTES = env_int("SIGNIN_REAUTHENTICATE_MINUTES", 10)
 SIGNIN_BACKUP_CODES = 10
-# Proxies in front of the service that append to X-Forwarded-For, so that failed sign-ins are
-# counted against the visitor's address rather than the proxy's.
-SIGNIN_PROXY_COUNT = env_int("SIGNIN_PROXY_COUNT", 0)
+# Proxies in front of the service that append to X-Forwarded-For: sign-in throttling and the
+# audit trail both take the visitor's address from config.client_address with this count.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", env_int("SIGNIN_PROXY_COUNT", 0))
+# Failures lock the account, and the account at one address, after AXES_FAILURE_LIMIT; an
+# address as a whole (a council behind one NAT) only after SIGNIN_ADDRESS_FAILURE_LIMIT
+# failures within SIGNIN_ADDRESS_WINDOW_MINUTES, so one person never locks out colleagues.
 AXES_FAILURE_LIMIT = env_int("SIGNIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("SIGNIN_LOCKOUT_MINUTES", 15))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each counted on its own
+AXES_LOCKOUT_PARAMETERS = ["username", ["username", "ip_address"]]
+SIGNIN_ADDRESS_FAILURE_LIMIT = env_int("SIGNIN_ADDRESS_FAILURE_LIMIT", 100)
+SIGNIN_ADDRESS_WINDOW_MINUTES = env_int("SIGNIN_ADDRESS_WINDOW_MINUTES", 15)
+AXES_HANDLER = "agencies.signin.throttling.AccountFirstHandler"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "agencies.signin.throttling.locked_out"
-AXES_CLIENT_IP_CALLABLE = "agencies.signin.throttling.client_address"
+AXES_CLIENT_IP_CALLABLE = "config.client_address.client_address"
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code"]  # masked in logs; passwords always
 AXES_VERBOSE = False
 OTP_TOTP_ISSUER = SERVICE_NAME

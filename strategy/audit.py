@@ -7,21 +7,13 @@ triggers who is acting."""
 from collections.abc import Callable
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.db import connection
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 
+from config.client_address import client_address
 from strategy.models import AuditEvent
-
-
-def client_ip(request: HttpRequest) -> str | None:
-    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
-        forwarded = request.headers.get("X-Forwarded-For", "")
-        if forwarded:
-            return forwarded.split(",")[0].strip() or None
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def actor_of(request: HttpRequest | None) -> tuple[Any, str]:
@@ -49,7 +41,7 @@ def audit_record(
         object_type=obj._meta.db_table if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",
         after=detail,
-        ip=client_ip(request) if request is not None else None,
+        ip=(client_address(request) or None) if request is not None else None,
         path=request.get_full_path()[:500] if request is not None else "",
     )
 
@@ -104,7 +96,7 @@ class AuditMiddleware:
                     [
                         str(actor.pk) if actor else "",
                         label,
-                        client_ip(request) or "",
+                        client_address(request),
                         request.get_full_path()[:500],
                     ],
                 )
