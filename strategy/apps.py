@@ -6,4 +6,4 @@ class StrategyConfig(AppConfig):
     verbose_name = "Strategy discussions"
 
     def ready(self) -> None:
-        from strategy import audit  # noqa: F401 - connects the sign-in signal receivers
+        from strategy import audit, refusals  # noqa: F401 - signal receivers, refused pages

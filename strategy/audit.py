@@ -15,6 +15,36 @@ from django.http import HttpRequest, HttpResponse
 from config.client_address import client_address
 from strategy.models import AuditEvent
 
+# Which discussion a refused page aimed at, by URL name ("minutes:version") or namespace
+# ("strategy:*"). Each app registers its own pages, so this module imports none of them.
+DiscussionOf = Callable[[dict[str, Any]], int | None]
+_REFUSAL_TARGETS: dict[str, DiscussionOf] = {}
+
+
+def refusal_target_register(url_name: str, discussion_of: DiscussionOf) -> None:
+    _REFUSAL_TARGETS[url_name] = discussion_of
+
+
+def refused_discussion(request: HttpRequest) -> int | None:
+    """The existing discussion a refused request aimed at, if any."""
+    match = getattr(request, "resolver_match", None)
+    if match is None:
+        return None
+    discussion_of = _REFUSAL_TARGETS.get(match.view_name) or _REFUSAL_TARGETS.get(
+        f"{match.namespace}:*"
+    )
+    return discussion_of(match.kwargs) if discussion_of else None
+
+
+def refusal_record(request: HttpRequest, response: HttpResponse) -> AuditEvent:
+    """Who was refused which page, when, and the answer they were given."""
+    return audit_record(
+        request,
+        "access.refused",
+        discussion_id=refused_discussion(request),
+        detail={"status": response.status_code},
+    )
+
 
 def actor_of(request: HttpRequest | None) -> tuple[Any, str]:
     user = getattr(request, "user", None)
@@ -77,7 +107,7 @@ class AuditMiddleware:
             and getattr(request, "user", None) is not None
             and (request.user.is_authenticated)
         ):
-            audit_record(request, "access.refused")
+            refusal_record(request, response)
         return response
 
     def _with_actor(self, request: HttpRequest) -> HttpResponse:
