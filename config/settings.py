@@ -12,19 +12,27 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env_bool, env_int, env_list, env_str
+from config.env import env_bool, env_int, env_list, env_str, machine_secret
 from config.mail import email_settings_from_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
 
-DEVELOPMENT_SECRET_KEY = "development-only-not-secret"  # noqa: S105
+# Safe defaults. DEBUG is for a developer's machine: it is refused for any other host, and
+# without SECRET_KEY it uses a random key made once for this machine (never a public one).
 DEBUG = env_bool("DEBUG", True)
-SECRET_KEY = env_str("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
-if not DEBUG and SECRET_KEY in ("", DEVELOPMENT_SECRET_KEY):
+SECRET_KEY = env_str("SECRET_KEY")
+if not SECRET_KEY and not DEBUG:
     raise ImproperlyConfigured("SECRET_KEY must be set to a long random value when DEBUG is off.")
+SECRET_KEY = SECRET_KEY or machine_secret(VAR_DIR / "development-secret-key")
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]", "testserver"}
+if DEBUG and set(ALLOWED_HOSTS) - LOCAL_HOSTS:
+    raise ImproperlyConfigured(
+        "DEBUG=true is only for a developer's machine, but ALLOWED_HOSTS names "
+        f"{', '.join(sorted(set(ALLOWED_HOSTS) - LOCAL_HOSTS))}: set DEBUG=false."
+    )
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 SERVICE_NAME = env_str("SERVICE_NAME", "Strategy discussions")
@@ -200,7 +208,7 @@ RETENTION_DAYS = env_int("RETENTION_DAYS", 7 * 365)
 # Email: a folder of .eml files by default; EMAIL_URL=smtp://user:pass@host:587/?tls=true
 # for a real server.
 EMAIL_FILE_PATH = str(VAR_DIR / "mail")
-globals().update(email_settings_from_url(env_str("EMAIL_URL")))
+globals().update(email_settings_from_url(env_str("EMAIL_URL"), production=not DEBUG))
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "strategy-discussions@eastmere.example")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
