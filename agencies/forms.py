@@ -8,12 +8,13 @@ from django.conf import settings
 
 from agencies.models import Agency, AgencyKind, Contact
 from agencies.secure_email import is_secure_email
+from config.input_limits import BoundedInput
 
 ODS_CODE = re.compile(r"^[A-Z0-9]{3,6}$")
 EMAIL_FORMAT_MESSAGE = "Enter an email address in the correct format, like name@example.nhs.net"
 
 
-class AgencyForm(forms.ModelForm):
+class AgencyForm(BoundedInput, forms.ModelForm):
     class Meta:
         model = Agency
         fields = ["name", "kind", "secure_email", "insecure_email_reason", "phone", "ods_code"]
@@ -95,7 +96,7 @@ class AgencyForm(forms.ModelForm):
         pass
 
 
-class AgencySearchForm(forms.Form):
+class AgencySearchForm(BoundedInput, forms.Form):
     q = forms.CharField(label="Search by name, email or ODS code", required=False)
     kind = forms.ChoiceField(
         label="Kind of agency", required=False, choices=[("", "All kinds"), *AgencyKind.choices]
@@ -103,7 +104,7 @@ class AgencySearchForm(forms.Form):
     include_inactive = forms.BooleanField(label="Include deactivated agencies", required=False)
 
 
-class ContactForm(forms.ModelForm):
+class ContactForm(BoundedInput, forms.ModelForm):
     class Meta:
         model = Contact
         fields = ["name", "role", "email", "phone", "is_safeguarding_lead"]

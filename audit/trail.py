@@ -7,21 +7,43 @@ triggers who is acting."""
 from collections.abc import Callable
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.db import connection
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 
 from audit.models import AuditEvent
+from config.client_address import client_address
+
+# Which discussion a refused page aimed at, by URL name ("minutes:version") or namespace
+# ("strategy:*"). Each app registers its own pages, so this module imports none of them.
+DiscussionOf = Callable[[dict[str, Any]], int | None]
+_REFUSAL_TARGETS: dict[str, DiscussionOf] = {}
 
 
-def client_ip(request: HttpRequest) -> str | None:
-    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
-        forwarded = request.headers.get("X-Forwarded-For", "")
-        if forwarded:
-            return forwarded.split(",")[0].strip() or None
-    return request.META.get("REMOTE_ADDR") or None
+def refusal_target_register(url_name: str, discussion_of: DiscussionOf) -> None:
+    _REFUSAL_TARGETS[url_name] = discussion_of
+
+
+def refused_discussion(request: HttpRequest) -> int | None:
+    """The existing discussion a refused request aimed at, if any."""
+    match = getattr(request, "resolver_match", None)
+    if match is None:
+        return None
+    discussion_of = _REFUSAL_TARGETS.get(match.view_name) or _REFUSAL_TARGETS.get(
+        f"{match.namespace}:*"
+    )
+    return discussion_of(match.kwargs) if discussion_of else None
+
+
+def refusal_record(request: HttpRequest, response: HttpResponse) -> AuditEvent:
+    """Who was refused which page, when, and the answer they were given."""
+    return audit_record(
+        request,
+        "access.refused",
+        discussion_id=refused_discussion(request),
+        detail={"status": response.status_code},
+    )
 
 
 def actor_of(request: HttpRequest | None) -> tuple[Any, str]:
@@ -43,13 +65,13 @@ def audit_record(
     actor, label = actor_of(request)
     return AuditEvent.objects.create(
         actor=actor,
-        actor_label=actor_label or label,
+        actor_label=(actor_label or label)[: AuditEvent._meta.get_field("actor_label").max_length],
         action=action,
         discussion_id=discussion_id,
         object_type=obj._meta.db_table if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",
         after=detail,
-        ip=client_ip(request) if request is not None else None,
+        ip=(client_address(request) or None) if request is not None else None,
         path=request.get_full_path()[:500] if request is not None else "",
     )
 
@@ -85,7 +107,7 @@ class AuditMiddleware:
             and getattr(request, "user", None) is not None
             and (request.user.is_authenticated)
         ):
-            audit_record(request, "access.refused")
+            refusal_record(request, response)
         return response
 
     def _with_actor(self, request: HttpRequest) -> HttpResponse:
@@ -104,7 +126,7 @@ class AuditMiddleware:
                     [
                         str(actor.pk) if actor else "",
                         label,
-                        client_ip(request) or "",
+                        client_address(request),
                         request.get_full_path()[:500],
                     ],
                 )

@@ -5,6 +5,7 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlparse
 
 from django.conf import settings
+from django.core.checks import CheckMessage, Tags, Warning, register
 from django.core.exceptions import ImproperlyConfigured
 from django.core.mail.backends.base import BaseEmailBackend
 from django.core.mail.message import EmailMessage
@@ -14,10 +15,12 @@ from django.utils.crypto import get_random_string
 _TRUE = {"1", "true", "yes", "on"}
 
 
-def email_settings_from_url(url: str) -> dict[str, Any]:
+def email_settings_from_url(url: str, *, production: bool = False) -> dict[str, Any]:
     """Turn EMAIL_URL into Django's EMAIL_* settings.
 
     smtp://user:password@host:587/?tls=true uses STARTTLS; smtps://... uses implicit TLS.
+    In production, plain smtp:// (credentials and minutes in clear) is refused unless the
+    operator says so with ?insecure=true, and `check --deploy` then warns (mail_in_clear).
     An empty URL writes each message as an .eml file under EMAIL_FILE_PATH.
     """
     if not url:
@@ -27,6 +30,12 @@ def email_settings_from_url(url: str) -> dict[str, Any]:
         raise ImproperlyConfigured(f"EMAIL_URL must start smtp:// or smtps://, not {url!r}")
     query = {key: values[-1] for key, values in parse_qs(parsed.query).items()}
     use_ssl = parsed.scheme == "smtps" or query.get("ssl", "").lower() in _TRUE
+    use_tls = not use_ssl and query.get("tls", "").lower() in _TRUE
+    if production and not (use_ssl or use_tls) and query.get("insecure", "").lower() not in _TRUE:
+        raise ImproperlyConfigured(
+            "EMAIL_URL would send mail without TLS: use smtps://, add ?tls=true, or add "
+            "?insecure=true to accept sending credentials and minutes in clear."
+        )
     return {
         "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
         "EMAIL_HOST": parsed.hostname or "localhost",
@@ -34,9 +43,25 @@ def email_settings_from_url(url: str) -> dict[str, Any]:
         "EMAIL_HOST_USER": unquote(parsed.username or ""),
         "EMAIL_HOST_PASSWORD": unquote(parsed.password or ""),
         "EMAIL_USE_SSL": use_ssl,
-        "EMAIL_USE_TLS": not use_ssl and query.get("tls", "").lower() in _TRUE,
+        "EMAIL_USE_TLS": use_tls,
         "EMAIL_TIMEOUT": int(query.get("timeout", "30")),
     }
+
+
+@register(Tags.security, deploy=True)
+def mail_in_clear(app_configs: Any, **kwargs: Any) -> list[CheckMessage]:
+    """Mail to a real server goes over TLS, or the deployment check says it does not."""
+    smtp = settings.EMAIL_BACKEND == "django.core.mail.backends.smtp.EmailBackend"
+    if smtp and not (settings.EMAIL_USE_TLS or settings.EMAIL_USE_SSL):
+        return [
+            Warning(
+                "Email is sent without TLS: SMTP credentials, receipt links and minutes "
+                "travel in clear.",
+                hint="Set EMAIL_URL to smtps://... or add ?tls=true, instead of ?insecure=true.",
+                id="config.W001",
+            )
+        ]
+    return []
 
 
 class EmlFolderBackend(BaseEmailBackend):

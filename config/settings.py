@@ -12,19 +12,27 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env_bool, env_int, env_list, env_str
+from config.env import env_bool, env_int, env_list, env_str, machine_secret
 from config.mail import email_settings_from_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
 
-DEVELOPMENT_SECRET_KEY = "development-only-not-secret"  # noqa: S105
+# Safe defaults. DEBUG is for a developer's machine: it is refused for any other host, and
+# without SECRET_KEY it uses a random key made once for this machine (never a public one).
 DEBUG = env_bool("DEBUG", True)
-SECRET_KEY = env_str("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
-if not DEBUG and SECRET_KEY in ("", DEVELOPMENT_SECRET_KEY):
+SECRET_KEY = env_str("SECRET_KEY")
+if not SECRET_KEY and not DEBUG:
     raise ImproperlyConfigured("SECRET_KEY must be set to a long random value when DEBUG is off.")
+SECRET_KEY = SECRET_KEY or machine_secret(VAR_DIR / "development-secret-key")
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]", "testserver"}
+if DEBUG and set(ALLOWED_HOSTS) - LOCAL_HOSTS:
+    raise ImproperlyConfigured(
+        "DEBUG=true is only for a developer's machine, but ALLOWED_HOSTS names "
+        f"{', '.join(sorted(set(ALLOWED_HOSTS) - LOCAL_HOSTS))}: set DEBUG=false."
+    )
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 SERVICE_NAME = env_str("SERVICE_NAME", "Strategy discussions")
@@ -244,7 +252,7 @@ SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS", [])
 # Email: a folder of .eml files by default; EMAIL_URL=smtp://user:pass@host:587/?tls=true
 # for a real server.
 EMAIL_FILE_PATH = str(VAR_DIR / "mail")
-globals().update(email_settings_from_url(env_str("EMAIL_URL")))
+globals().update(email_settings_from_url(env_str("EMAIL_URL"), production=not DEBUG))
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "strategy-discussions@eastmere.example")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -311,15 +319,21 @@ SIGNIN_LIFETIME_HOURS = env_int("SIGNIN_LIFETIME_HOURS", 12)
 SIGNIN_CODE_MINUTES = env_int("SIGNIN_CODE_MINUTES", 5)
 SIGNIN_REAUTHENTICATE_MINUTES = env_int("SIGNIN_REAUTHENTICATE_MINUTES", 10)
 SIGNIN_BACKUP_CODES = 10
-# Proxies in front of the service that append to X-Forwarded-For, so that failed sign-ins are
-# counted against the visitor's address rather than the proxy's.
-SIGNIN_PROXY_COUNT = env_int("SIGNIN_PROXY_COUNT", 0)
+# Proxies in front of the service that append to X-Forwarded-For: sign-in throttling and the
+# audit trail both take the visitor's address from config.client_address with this count.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", env_int("SIGNIN_PROXY_COUNT", 0))
+# Failures lock the account, and the account at one address, after AXES_FAILURE_LIMIT; an
+# address as a whole (a council behind one NAT) only after SIGNIN_ADDRESS_FAILURE_LIMIT
+# failures within SIGNIN_ADDRESS_WINDOW_MINUTES, so one person never locks out colleagues.
 AXES_FAILURE_LIMIT = env_int("SIGNIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("SIGNIN_LOCKOUT_MINUTES", 15))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each counted on its own
+AXES_LOCKOUT_PARAMETERS = ["username", ["username", "ip_address"]]
+SIGNIN_ADDRESS_FAILURE_LIMIT = env_int("SIGNIN_ADDRESS_FAILURE_LIMIT", 100)
+SIGNIN_ADDRESS_WINDOW_MINUTES = env_int("SIGNIN_ADDRESS_WINDOW_MINUTES", 15)
+AXES_HANDLER = "agencies.signin.throttling.AccountFirstHandler"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "agencies.signin.throttling.locked_out"
-AXES_CLIENT_IP_CALLABLE = "agencies.signin.throttling.client_address"
+AXES_CLIENT_IP_CALLABLE = "config.client_address.client_address"
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code"]  # masked in logs; passwords always
 AXES_VERBOSE = False
 OTP_TOTP_ISSUER = SERVICE_NAME

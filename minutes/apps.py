@@ -17,3 +17,5 @@ class MinutesConfig(AppConfig):
         from minutes.services.retention import discussion_minutes_anonymise
 
         retention_anonymiser_register("minutes", discussion_minutes_anonymise)
+
+        from minutes import refusals  # noqa: F401 - which discussion a refused page aims at

@@ -3,10 +3,12 @@ from typing import Any
 from crispy_forms_gds.layout import Field
 from django import forms
 
+from config.input_limits import BoundedInput, column_length
+from minutes.models import Delivery, Dispute
 from strategy.forms.base import gds_helper
 
 
-class NotesForm(forms.Form):
+class NotesForm(BoundedInput, forms.Form):
     additional_notes = forms.CharField(
         label="Minute-taker's notes",
         help_text="Anything said that the structured record does not capture. "
@@ -20,7 +22,7 @@ class NotesForm(forms.Form):
         self.helper = gds_helper(Field.textarea("additional_notes"), submit="Save draft")
 
 
-class AmendmentForm(forms.Form):
+class AmendmentForm(BoundedInput, forms.Form):
     reason = forms.CharField(
         label="Reason for the amendment",
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -42,7 +44,7 @@ class AmendmentForm(forms.Form):
         )
 
 
-class RevokeForm(forms.Form):
+class RevokeForm(BoundedInput, forms.Form):
     reason = forms.CharField(
         label="Why were the minutes sent in error?",
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -54,11 +56,17 @@ class RevokeForm(forms.Form):
         self.helper = gds_helper(Field.textarea("reason"), submit="Withdraw the link")
 
 
-class ReceiptForm(forms.Form):
+class ReceiptForm(BoundedInput, forms.Form):
     name = forms.CharField(
-        label="Your full name", error_messages={"required": "Enter your full name"}
+        label="Your full name",
+        max_length=column_length(Delivery, "confirmed_by_name"),
+        error_messages={"required": "Enter your full name"},
     )
-    role = forms.CharField(label="Your role", error_messages={"required": "Enter your role"})
+    role = forms.CharField(
+        label="Your role",
+        max_length=column_length(Delivery, "confirmed_by_role"),
+        error_messages={"required": "Enter your role"},
+    )
     confirm = forms.BooleanField(
         label="I confirm my agency has received these minutes.",
         error_messages={"required": "Tick the box to confirm your agency has received the minutes"},
@@ -74,12 +82,16 @@ class ReceiptForm(forms.Form):
         )
 
 
-class DisputeForm(forms.Form):
+class DisputeForm(BoundedInput, forms.Form):
     dispute_name = forms.CharField(
-        label="Your full name", error_messages={"required": "Enter your full name"}
+        label="Your full name",
+        max_length=column_length(Dispute, "raised_by_name"),
+        error_messages={"required": "Enter your full name"},
     )
     dispute_role = forms.CharField(
-        label="Your role", error_messages={"required": "Enter your role"}
+        label="Your role",
+        max_length=column_length(Dispute, "raised_by_role"),
+        error_messages={"required": "Enter your role"},
     )
     statement = forms.CharField(
         label="The minutes do not reflect the discussion because",

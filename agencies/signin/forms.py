@@ -11,6 +11,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from agencies.models import User
 from agencies.signin import second_factor, throttling
+from config.input_limits import BoundedInput
 from strategy.forms.base import gds_helper
 
 CODE_HINT = "The 6-digit code from your authenticator app, or one of your backup codes."
@@ -28,7 +29,7 @@ def code_field(*, help_text: str = CODE_HINT) -> forms.CharField:
     )
 
 
-class SignInForm(AuthenticationForm):
+class SignInForm(BoundedInput, AuthenticationForm):
     error_messages = {
         "invalid_login": "Enter a correct username and password. Both are case-sensitive.",
         "inactive": "This account has been deactivated. Ask your administrator.",
@@ -45,7 +46,7 @@ class SignInForm(AuthenticationForm):
         )
 
 
-class CodeForm(forms.Form):
+class CodeForm(BoundedInput, forms.Form):
     """The second step of signing in: a code from the app, or a backup code."""
 
     code = code_field()
@@ -66,7 +67,7 @@ class CodeForm(forms.Form):
         return code
 
 
-class SetUpForm(forms.Form):
+class SetUpForm(BoundedInput, forms.Form):
     code = code_field(help_text="The 6-digit code your authenticator app shows now.")
 
     def __init__(self, *args: Any, device: TOTPDevice, **kwargs: Any) -> None:
@@ -84,7 +85,7 @@ class SetUpForm(forms.Form):
         return code
 
 
-class ReauthenticateForm(forms.Form):
+class ReauthenticateForm(BoundedInput, forms.Form):
     """Before changing how someone signs in: their password again, and a current code."""
 
     password = forms.CharField(
@@ -125,7 +126,7 @@ class ReauthenticateForm(forms.Form):
         return cleaned
 
 
-class EmailForm(forms.ModelForm):
+class EmailForm(BoundedInput, forms.ModelForm):
     class Meta:
         model = User
         fields = ["email"]

@@ -1,30 +1,49 @@
-"""Failed sign-ins are counted by django-axes, per account and per address: a wrong password
-and a wrong security code both count. Settings: AXES_FAILURE_LIMIT, AXES_COOLOFF_TIME."""
+"""Failed sign-ins are counted by django-axes: a wrong password and a wrong security code both
+count. The account (and the account at one address) is locked after AXES_FAILURE_LIMIT
+failures; an address as a whole only after SIGNIN_ADDRESS_FAILURE_LIMIT failures within
+SIGNIN_ADDRESS_WINDOW_MINUTES, whoever they named, so that one person's mistakes never lock
+out the colleagues who share their office's address. Cool-off: AXES_COOLOFF_TIME."""
 
+from datetime import timedelta
 from typing import Any
 
+from axes.handlers.database import AxesDatabaseHandler
 from axes.handlers.proxy import AxesProxyHandler
 from axes.helpers import get_cool_off
+from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.auth.signals import user_login_failed
+from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
+
+from config.client_address import client_address
 
 
-def client_address(request: HttpRequest) -> str:
-    """The address a request came from. Behind SIGNIN_PROXY_COUNT proxies that each append
-    to X-Forwarded-For, the client is that many entries from the right; anything further left
-    was written by the client and cannot be trusted."""
-    proxies = settings.SIGNIN_PROXY_COUNT
-    if proxies:
-        forwarded = [
-            part.strip()
-            for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
-            if part.strip()
-        ]
-        if len(forwarded) >= proxies:
-            return forwarded[-proxies]
-    return request.META.get("REMOTE_ADDR", "")
+class AccountFirstHandler(AxesDatabaseHandler):
+    """axes' database handler with one more, much higher, limit per address."""
+
+    def is_locked(self, request: HttpRequest, credentials: dict[str, Any] | None = None) -> bool:
+        return super().is_locked(request, credentials) or address_locked_out(request)
+
+    def user_login_failed(
+        self, sender: Any, credentials: dict[str, Any], request: Any = None, **kwargs: Any
+    ) -> None:
+        super().user_login_failed(sender, credentials, request, **kwargs)
+        locked = request is None or getattr(request, "axes_locked_out", False)
+        if not locked and address_locked_out(request):
+            request.axes_locked_out = True  # AxesMiddleware answers with locked_out
+            request.axes_credentials = credentials
+
+
+def address_locked_out(request: HttpRequest) -> bool:
+    address = getattr(request, "axes_ip_address", None) or client_address(request)
+    since = timezone.now() - timedelta(minutes=settings.SIGNIN_ADDRESS_WINDOW_MINUTES)
+    failures = AccessAttempt.objects.filter(ip_address=address, attempt_time__gte=since).aggregate(
+        total=Sum("failures_since_start")
+    )["total"]
+    return (failures or 0) >= settings.SIGNIN_ADDRESS_FAILURE_LIMIT
 
 
 def is_locked_out(request: HttpRequest, username: str) -> bool:

@@ -172,7 +172,7 @@ class Run:
             REDIS_URL=self.redis_url,
             CELERY_BROKER_URL=self.redis_url,
             CELERY_TASK_ALWAYS_EAGER="false",
-            EMAIL_URL=f"smtp://127.0.0.1:{self.smtp_port}/?timeout=10",
+            EMAIL_URL=f"smtp://127.0.0.1:{self.smtp_port}/?timeout=10&insecure=true",
             MEDIA_ROOT=str(self.tmp / "media"),
             VAR_DIR=str(self.tmp / "var"),
             STATIC_ROOT=str(self.tmp / "static"),

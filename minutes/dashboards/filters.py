@@ -15,6 +15,7 @@ from django.http import Http404, QueryDict
 from django.utils import timezone
 
 from agencies.models import Agency, Role, Team, User
+from config.input_limits import BoundedInput
 from strategy.forms.base import GovDateField, gds_helper
 
 VIEWER_ROLES = (Role.MANAGER, Role.ADMINISTRATOR, Role.CHAIR)
@@ -96,7 +97,7 @@ def _choice(label: str, queryset: Any, empty_label: str | None, invalid: str) ->
     )
 
 
-class DashboardFilterForm(forms.Form):
+class DashboardFilterForm(BoundedInput, forms.Form):
     """Team, chair, agency and the dates of the discussions: what every list filters by."""
 
     team = _choice("Team", Team.objects.all(), "All teams", "Select a team from the list")

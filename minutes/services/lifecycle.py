@@ -34,6 +34,7 @@ from minutes import pdf
 from minutes.emails import delivery_context, minutes_messages, templated_email
 from minutes.encryption import PDFPasswordMissing
 from minutes.models import Chase, ChaseKind, Delivery, DeliveryStatus, MinutesVersion, PDFStatus
+from minutes.services.receipts import answers_too_long
 from outbox.kinds import Handler, NotReady, Undeliverable, handler_register
 from outbox.models import Message, MessageKind
 from outbox.services import hint, hint_send, message_owe, messages_cancel, messages_release
@@ -333,6 +334,11 @@ def receipt_confirm(
         errors["name"] = "Enter your full name"
     if not role.strip():
         errors["role"] = "Enter your role"
+    errors.update(
+        answers_too_long(
+            Delivery, name=("confirmed_by_name", name), role=("confirmed_by_role", role)
+        )
+    )
     if errors:
         raise ValidationError(errors)
     if delivery.is_revoked:

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from config.input_limits import column_length, length_message
 from minutes.emails import delivery_context, templated_email
 from minutes.models import Delivery, Dispute
 from outbox.models import Message, MessageKind
@@ -23,6 +24,13 @@ def dispute_raise(*, delivery: Delivery, name: str, role: str, statement: str) -
         errors["dispute_role"] = "Enter your role"
     if not statement.strip():
         errors["statement"] = "Say why the minutes do not reflect the discussion"
+    errors.update(
+        answers_too_long(
+            Dispute,
+            dispute_name=("raised_by_name", name),
+            dispute_role=("raised_by_role", role),
+        )
+    )
     if errors:
         raise ValidationError(errors)
     dispute = Dispute.objects.create(
@@ -48,6 +56,18 @@ def dispute_raise(*, delivery: Delivery, name: str, role: str, statement: str) -
             about_id=dispute.pk,
         )
     return dispute
+
+
+def answers_too_long(model: type[Delivery | Dispute], **answers: tuple[str, str]) -> dict[str, str]:
+    """Whoever calls (the emailed link's form or a partner's button), nothing longer than
+    its column reaches the database."""
+    labels = {"name": "Your full name", "role": "Your role"}
+    errors = {}
+    for key, (column, value) in answers.items():
+        limit = column_length(model, column)
+        if len(value.strip()) > limit:
+            errors[key] = length_message(labels[key.removeprefix("dispute_")], limit)
+    return errors
 
 
 @transaction.atomic

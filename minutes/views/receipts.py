@@ -3,6 +3,7 @@
 A GET never confirms anything: mail scanners follow links. Only the form's POST does."""
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
@@ -55,38 +56,54 @@ def receipt(request: HttpRequest, token: str) -> HttpResponse:
     dispute_form = DisputeForm(request.POST if action == "dispute" else None)
     context = {"delivery": delivery, "form": form, "dispute_form": dispute_form}
     if action == "confirm" and form.is_valid():
-        try:
-            delivery, confirmed_now = lifecycle.receipt_confirm(
-                delivery=delivery, name=form.cleaned_data["name"], role=form.cleaned_data["role"]
-            )
-        except ValidationError as error:
-            _apply_errors(form, error)
-        else:
-            context.update(delivery=delivery, confirmed_now=confirmed_now)
-            if confirmed_now:
-                audit_record(
-                    request,
-                    "receipt.confirmed",
-                    discussion_id=delivery.version.discussion_id,
-                    obj=delivery,
-                    actor_label=f"{delivery.confirmed_by_name}, "
-                    f"{delivery.confirmed_by_role} ({delivery.agency}, by emailed link)",
-                )
+        _confirm(request, delivery, form, context)
     elif action == "dispute" and dispute_form.is_valid():
+        _dispute(request, delivery, dispute_form, context)
+    context["disputes"] = delivery.disputes.all()
+    return render(request, "minutes/receipt.html", context)
+
+
+@transaction.atomic  # the receipt and its trail entry are saved together, or neither is
+def _confirm(request: HttpRequest, delivery: Delivery, form: ReceiptForm, context: dict) -> None:
+    try:
+        delivery, confirmed_now = lifecycle.receipt_confirm(
+            delivery=delivery, name=form.cleaned_data["name"], role=form.cleaned_data["role"]
+        )
+    except ValidationError as error:
+        _apply_errors(form, error)
+    else:
+        context.update(delivery=delivery, confirmed_now=confirmed_now)
+        if confirmed_now:
+            audit_record(
+                request,
+                "receipt.confirmed",
+                discussion_id=delivery.version.discussion_id,
+                obj=delivery,
+                actor_label=f"{delivery.confirmed_by_name}, "
+                f"{delivery.confirmed_by_role} ({delivery.agency}, by emailed link)",
+            )
+
+
+@transaction.atomic  # the dispute and its trail entry are saved together, or neither is
+def _dispute(
+    request: HttpRequest, delivery: Delivery, dispute_form: DisputeForm, context: dict
+) -> None:
+    try:
         dispute = receipts.dispute_raise(
             delivery=delivery,
             name=dispute_form.cleaned_data["dispute_name"],
             role=dispute_form.cleaned_data["dispute_role"],
             statement=dispute_form.cleaned_data["statement"],
         )
-        context.update(dispute=dispute, dispute_form=DisputeForm())
-        audit_record(
-            request,
-            "minutes.disputed",
-            discussion_id=delivery.version.discussion_id,
-            obj=dispute,
-            actor_label=f"{dispute.raised_by_name}, {dispute.raised_by_role} "
-            f"({delivery.agency}, by emailed link)",
-        )
-    context["disputes"] = delivery.disputes.all()
-    return render(request, "minutes/receipt.html", context)
+    except ValidationError as error:
+        _apply_errors(dispute_form, error)
+        return
+    context.update(dispute=dispute, dispute_form=DisputeForm())
+    audit_record(
+        request,
+        "minutes.disputed",
+        discussion_id=delivery.version.discussion_id,
+        obj=dispute,
+        actor_label=f"{dispute.raised_by_name}, {dispute.raised_by_role} "
+        f"({delivery.agency}, by emailed link)",
+    )

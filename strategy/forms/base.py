@@ -9,10 +9,12 @@ from crispy_forms_gds.layout import Button, Layout, Size
 from django import forms
 from django.utils import timezone
 
+from config.input_limits import BoundedInput
+
 TIME_HINT = "Use the 24-hour clock, like 09:30 or 14:00"
 
 
-class RevisionForm(forms.Form):
+class RevisionForm(BoundedInput, forms.Form):
     """Carries the discussion revision the person started from, so a later save by someone
     else is caught instead of silently overwritten."""
 

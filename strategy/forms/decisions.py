@@ -5,8 +5,16 @@ from django import forms
 from django.utils import timezone
 
 from agencies.models import Agency
+from config.input_limits import BoundedInput, column_length
 from strategy.forms.base import RevisionForm, date_field, gds_helper, time_field
-from strategy.models import ChildDecision, Invitee, Outcome, Position
+from strategy.models import (
+    Action,
+    ChildDecision,
+    Invitee,
+    Outcome,
+    Position,
+    ProfessionalDifference,
+)
 from strategy.models.decisions import AgencyPosition
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
@@ -131,12 +139,16 @@ class PositionsForm(RevisionForm):
         }
 
 
-class ProfessionalDifferenceForm(forms.Form):
+class ProfessionalDifferenceForm(BoundedInput, forms.Form):
     raised_by = forms.CharField(
-        label="Who raised it", error_messages={"required": "Enter who raised it"}
+        label="Who raised it",
+        max_length=column_length(ProfessionalDifference, "raised_by"),
+        error_messages={"required": "Enter who raised it"},
     )
     raised_with = forms.CharField(
-        label="With whom", error_messages={"required": "Enter who it was raised with"}
+        label="With whom",
+        max_length=column_length(ProfessionalDifference, "raised_with"),
+        error_messages={"required": "Enter who it was raised with"},
     )
     raised_on = date_field("When it was raised")
     issue = forms.CharField(
@@ -180,7 +192,9 @@ class ActionForm(RevisionForm):
         error_messages={"required": "Select the agency"},
     )
     person = forms.CharField(
-        label="Named person", error_messages={"required": "Enter the named person"}
+        label="Named person",
+        max_length=column_length(Action, "person"),
+        error_messages={"required": "Enter the named person"},
     )
     due_by = date_field("Due by")
     why = forms.CharField(
@@ -208,7 +222,7 @@ class ActionForm(RevisionForm):
         return due_by
 
 
-class FollowUpForm(forms.Form):
+class FollowUpForm(BoundedInput, forms.Form):
     scheduled_on = date_field("Date of the follow-up discussion")
     scheduled_time = time_field("Time")
     due_by = date_field("Must be held by")

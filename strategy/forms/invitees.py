@@ -5,8 +5,9 @@ from crispy_forms_gds.layout import HTML, Field, Fieldset
 from django import forms
 
 from agencies.models import Agency
+from config.input_limits import column_length
 from strategy.forms.base import RevisionForm
-from strategy.models import Discussion
+from strategy.models import Discussion, InvitationException
 from strategy.services.invitees import Proposal, Requirement
 
 
@@ -54,6 +55,7 @@ class InviteesForm(RevisionForm):
             name = f"reason_{requirement.key}"
             self.fields[name] = forms.CharField(
                 label=f"Reason for not inviting: {requirement.description}",
+                max_length=column_length(InvitationException, "description"),
                 required=False,
                 widget=forms.Textarea(attrs={"rows": 2}),
             )

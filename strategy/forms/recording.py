@@ -4,8 +4,9 @@ from crispy_forms_gds.layout import HTML, Field, Fieldset
 from django import forms
 from django.utils import timezone
 
+from config.input_limits import column_length
 from strategy.forms.base import RevisionForm, combine_local, date_field, time_field
-from strategy.models import Attendance, Discussion
+from strategy.models import Attendance, Discussion, Invitee
 
 
 class AttendanceForm(RevisionForm):
@@ -29,6 +30,7 @@ class AttendanceForm(RevisionForm):
             )
             self.fields[p + "representative"] = forms.CharField(
                 label="Name and role of who took part or sent information",
+                max_length=column_length(Invitee, "representative"),
                 required=False,
                 initial=invitee.representative,
             )
@@ -159,7 +161,11 @@ class PlanForm(RevisionForm):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     shared_with_family_on = date_field("When it will be shared", required=False)
-    shared_with_family_by = forms.CharField(label="Who will share it", required=False)
+    shared_with_family_by = forms.CharField(
+        label="Who will share it",
+        max_length=column_length(Discussion, "shared_with_family_by"),
+        required=False,
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -4,8 +4,9 @@ from crispy_forms_gds.layout import Field, Fieldset
 from django import forms
 
 from agencies.models import Agency, Role, Team, User
+from config.input_limits import column_length
 from strategy.forms.base import RevisionForm, combine_local, date_field, time_field
-from strategy.models import ConcernCategory, DiscussionFormat, Urgency
+from strategy.models import ConcernCategory, Discussion, DiscussionFormat, Urgency
 from strategy.services.scheduling import DISCUSSION_FIELDS
 
 
@@ -44,7 +45,11 @@ class DiscussionForm(RevisionForm):
     referrer_agency = forms.ModelChoiceField(
         label="Referring agency", queryset=Agency.objects.none(), required=False
     )
-    referrer_name = forms.CharField(label="Referrer's name and role", required=False)
+    referrer_name = forms.CharField(
+        label="Referrer's name and role",
+        max_length=column_length(Discussion, "referrer_name"),
+        required=False,
+    )
     immediate_action_taken = forms.CharField(
         label="Immediate action already taken",
         required=False,

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from agencies.access import current_user, role_required
 from agencies.models import Role, Team
 from audit.trail import audit_record
+from config.input_limits import BoundedInput
 from outbox.models import Message
 from strategy import selectors
 from strategy.forms.base import date_field, gds_helper
@@ -31,7 +32,7 @@ local_authority = role_required(*selectors.LOCAL_AUTHORITY_ROLES)
 recorders = role_required(*selectors.RECORDING_ROLES)
 
 
-class DiscussionSearchForm(forms.Form):
+class DiscussionSearchForm(BoundedInput, forms.Form):
     q = forms.CharField(label="Reference or child's name", required=False)
     on = date_field("Date", required=False, help_text="For example, 27 3 2026")
     status = forms.ChoiceField(

@@ -162,3 +162,43 @@ def test_the_only_change_a_trail_row_takes_is_one_redaction_of_its_values():
         rows.update(redacted_at=now, after=[], ip=None)  # once only
     event.refresh_from_db()
     assert (event.action, event.after, event.actor_label) == ("test.event", ["name"], "[removed]")
+
+
+@pytest.mark.django_db
+def test_a_refused_page_is_on_the_trail_of_the_discussion_it_aimed_at(client_for):
+    record = held_discussion(agencies=2)
+    d = record.discussion.pk
+    partner = UserFactory(
+        username="pc",
+        first_name="Pat",
+        last_name="Curious",
+        role="partner",
+        agency=record.agencies[0],
+    )
+    other_chair = UserFactory(username="oc", first_name="Olly", last_name="Other", role="chair")
+    assert client_for(partner).get(reverse("strategy:detail", args=[d])).status_code == 404
+    editing = reverse("strategy:analysis", args=[d])
+    workspace = reverse("minutes:workspace", args=[d])
+    assert client_for(partner).get(workspace).status_code == 404
+    assert client_for(other_chair).post(editing, {"worries": "x"}).status_code == 404
+    assert (
+        client_for(other_chair).get(reverse("strategy:detail", args=[d + 999])).status_code == 404
+    )
+
+    manager = client_for(record.manager)
+    trail = manager.get(reverse("strategy:trail", args=[d])).text
+    assert "Pat Curious (pc)" in trail
+    assert f"{reverse('strategy:detail', args=[d])}, answered 404" in trail
+    assert "Olly Other (oc)" in trail
+    assert f"{editing}, answered 404" in trail
+    assert reverse("strategy:detail", args=[d + 999]) not in trail  # aimed at nothing
+
+    export = manager.get(reverse("strategy:trail", args=[d]), {"format": "csv"})
+    rows = list(csv.DictReader(io.StringIO(export.content.decode())))
+    refused = [r for r in rows if r["What"] == "access.refused"]
+    assert {(r["Who"], r["Page"], r["After"]) for r in refused} == {
+        ("Pat Curious (pc)", reverse("strategy:detail", args=[d]), '{"status": 404}'),
+        ("Olly Other (oc)", editing, '{"status": 404}'),
+        ("Pat Curious (pc)", workspace, '{"status": 404}'),
+    }
+    assert all(r["When (UTC)"] for r in refused)

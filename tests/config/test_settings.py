@@ -13,10 +13,14 @@ from config.mail import EmlFolderBackend, email_settings_from_url
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def import_settings(**env: str) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG"}}
+def import_settings(*, run: str = "", **env: str) -> subprocess.CompletedProcess[str]:
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"SECRET_KEY", "DEBUG", "ALLOWED_HOSTS", "EMAIL_URL", "VAR_DIR"}
+    }
     return subprocess.run(
-        [sys.executable, "-c", "import config.settings"],
+        [sys.executable, "-c", f"import config.settings as s\n{run}"],
         cwd=ROOT,
         env={**clean, **env},
         capture_output=True,
@@ -25,7 +29,7 @@ def import_settings(**env: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-@pytest.mark.parametrize("secret", [None, "", "development-only-not-secret"])
+@pytest.mark.parametrize("secret", [None, ""])
 def test_production_refuses_to_start_without_a_real_secret_key(secret):
     env = {"DEBUG": "false"}
     if secret is not None:
@@ -38,6 +42,60 @@ def test_production_refuses_to_start_without_a_real_secret_key(secret):
 def test_production_starts_with_a_real_secret_key():
     result = import_settings(DEBUG="false", SECRET_KEY="x" * 50)
     assert result.returncode == 0, result.stderr
+
+
+def test_debug_without_a_secret_key_makes_one_random_key_per_machine(tmp_path):
+    first = import_settings(run="print(s.SECRET_KEY)", VAR_DIR=str(tmp_path / "one"))
+    again = import_settings(run="print(s.SECRET_KEY)", VAR_DIR=str(tmp_path / "one"))
+    elsewhere = import_settings(run="print(s.SECRET_KEY)", VAR_DIR=str(tmp_path / "two"))
+    key = first.stdout.strip()
+    assert len(key) >= 50
+    assert again.stdout.strip() == key  # sessions and receipt links survive a restart
+    assert elsewhere.stdout.strip() != key
+    kept = tmp_path / "one" / "development-secret-key"
+    assert kept.read_text().strip() == key
+    assert kept.stat().st_mode & 0o777 == 0o600
+
+
+@pytest.mark.parametrize("hosts", ["strategy.example.org", "localhost,10.1.2.3"])
+def test_debug_is_refused_for_any_host_but_this_machine(hosts, tmp_path):
+    result = import_settings(DEBUG="true", ALLOWED_HOSTS=hosts, VAR_DIR=str(tmp_path))
+    assert result.returncode != 0
+    assert "DEBUG=true is only for a developer's machine" in result.stderr
+
+
+def test_debug_starts_for_this_machine(tmp_path):
+    local = "localhost,127.0.0.1,[::1],::1,testserver"
+    result = import_settings(DEBUG="true", ALLOWED_HOSTS=local, VAR_DIR=str(tmp_path))
+    assert result.returncode == 0, result.stderr
+
+
+def test_production_refuses_mail_in_clear_unless_told_and_the_deploy_check_says_so(tmp_path):
+    production = {"DEBUG": "false", "SECRET_KEY": "x" * 50, "VAR_DIR": str(tmp_path)}
+    clear = import_settings(EMAIL_URL="smtp://mail.example.org:587", **production)
+    assert clear.returncode != 0
+    assert "EMAIL_URL would send mail without TLS" in clear.stderr
+    for url in ("smtp://mail.example.org:587/?tls=true", "smtps://mail.example.org"):
+        assert import_settings(EMAIL_URL=url, **production).returncode == 0, url
+
+    told = {**production, "EMAIL_URL": "smtp://mail.example.org:25/?insecure=true"}
+    check = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env={**os.environ, **told, "ALLOWED_HOSTS": "strategy.example.org"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert check.returncode != 0
+    assert "config.W001" in check.stderr
+    assert "Email is sent without TLS" in check.stderr
+
+
+def test_a_developer_may_use_a_local_mail_server_in_clear():
+    local = email_settings_from_url("smtp://127.0.0.1:1025")
+    assert local["EMAIL_USE_TLS"] is False
+    assert local["EMAIL_USE_SSL"] is False
 
 
 def test_email_url_for_starttls_and_implicit_tls():

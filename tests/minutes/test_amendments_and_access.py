@@ -111,6 +111,18 @@ def test_partner_confirms_from_their_own_list(approved, client_for):
 
 
 @pytest.mark.django_db
+def test_a_partner_role_longer_than_its_column_is_refused_not_an_error(approved, client_for):
+    police = Delivery.objects.get(agency__name="Eastmere Constabulary")
+    user = UserFactory(username="pc", role="partner", agency=police.agency)
+    url = reverse("minutes:partner_confirm", args=[police.pk])
+    page = client_for(user).post(url, {"role": "x" * 5000}, follow=True)
+    assert page.status_code == 200
+    assert "Your role must be 200 characters or fewer" in page.text
+    police.refresh_from_db()
+    assert police.confirmed_at is None
+
+
+@pytest.mark.django_db
 def test_only_the_chair_approves_revokes_and_amends(approved, client_for):
     record = approved
     minute_taker = record.discussion.minute_taker

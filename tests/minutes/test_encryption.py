@@ -20,7 +20,7 @@ from pypdf import PdfReader
 
 from agencies.secure_email import is_secure_email
 from minutes.models import Delivery, DeliveryStatus
-from minutes.services.drafting import minutes_approve, minutes_draft
+from minutes.services.drafting import amendment_start, minutes_approve, minutes_draft
 from minutes.services.lifecycle import chases_owe_due
 from outbox.models import Message
 from outbox.sending import messages_due, messages_send
@@ -280,3 +280,27 @@ def test_a_delivery_counts_as_sent_only_when_both_copies_were_accepted(
     delivery.refresh_from_db()
     assert delivery.status == DeliveryStatus.SENT
     assert len(sent_to(CONTACT_ADDRESS)) == 1
+
+
+@pytest.mark.django_db
+def test_an_amendment_to_an_encrypted_only_address_keeps_its_reasons_in_the_pdf(
+    record, django_capture_on_commit_callbacks
+):
+    approve(record, django_capture_on_commit_callbacks)
+    version2 = amendment_start(
+        discussion=record.discussion,
+        user=record.chair,
+        reason="Rowan's father was named wrongly",
+        change_summary="Father's name corrected to Sam Testcase",
+    )
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        minutes_approve(version_id=version2.pk, approved_by=record.chair)
+
+    [encrypted] = sent_to(SURGERY_ADDRESS)
+    assert "This version replaces version 1" in encrypted.body
+    assert "What changed, and why, is in the encrypted attachment" in encrypted.body
+    assert "Rowan" not in encrypted.body and "Sam Testcase" not in encrypted.body
+    [plain] = sent_to(record.agencies[1].secure_email)
+    assert "What changed: Father's name corrected to Sam Testcase" in plain.body
+    assert "Reason for the amendment: Rowan's father was named wrongly" in plain.body

@@ -7,10 +7,12 @@ import time_machine
 from django.core import signing
 from django.urls import reverse
 
+from agencies.models import Agency
 from minutes.models import Delivery, Dispute
 from minutes.receipts_links import SALT, receipt_token
 from minutes.services.drafting import minutes_approve, minutes_draft
 from minutes.services.lifecycle import delivery_revoke
+from minutes.services.receipts import dispute_raise
 from tests.minutes.records import held_discussion
 
 
@@ -157,3 +159,22 @@ def test_disputing_alerts_the_chair_and_shows_on_the_minutes(
     workspace = chair.get(reverse("minutes:workspace", args=[delivery.version.discussion.pk]))
     assert "Disputed by" in workspace.text
     assert "The hospital did not agree to no further action." in workspace.text
+
+
+@pytest.mark.django_db
+def test_email_subjects_are_plain_text_not_html(
+    mailoutbox, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.MEDIA_ROOT = tmp_path
+    record = held_discussion(agencies=2)
+    version = minutes_draft(discussion=record.discussion, user=record.chair)
+    minutes_approve(version_id=version.pk, approved_by=record.chair)
+    delivery = Delivery.objects.first()
+    Agency.objects.filter(pk=delivery.agency_id).update(name="St Mary's & St John's <Trust>")
+    delivery.refresh_from_db()
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        dispute_raise(delivery=delivery, name="O'Brien", role="Nurse", statement="Wrong")
+    [message] = mailoutbox
+    assert message.subject.endswith("(St Mary's & St John's <Trust>)")
+    assert "O'Brien" in message.body

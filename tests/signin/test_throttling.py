@@ -8,6 +8,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from strategy.models import AuditEvent
 from tests.factories import UserFactory
 from tests.signin.conftest import give_code, give_password
 from tests.signin.helpers import authenticator_for, code_from, verified_client
@@ -42,14 +43,32 @@ def test_an_account_is_locked_after_five_failures_from_anywhere(bob):
         assert give_code(client, code_from(device)).status_code == 302
 
 
-def test_an_address_is_locked_after_five_failures_whoever_they_try():
-    UserFactory(username="victim")
-    for n in range(5):
-        last = give_password(from_address("203.0.113.7"), f"guess{n}", password="wrong")
+def test_one_persons_failures_never_lock_a_colleague_at_the_same_address(bob, alice):
+    for _ in range(5):
+        last = give_password(from_address("203.0.113.7"), "bob", password="wrong")
     assert last.status_code == 429
-    assert LOCKED in last.text
-    assert give_password(from_address("203.0.113.7"), "victim").status_code == 429
+    assert give_password(from_address("203.0.113.7"), "bob").status_code == 429
+    assert give_password(from_address("203.0.113.7"), "alice").status_code == 302
+
+
+def test_an_address_is_locked_only_after_many_failures_whoever_they_try(settings):
+    settings.SIGNIN_ADDRESS_FAILURE_LIMIT = 12
+    UserFactory(username="victim")
+    for n in range(11):  # never more than 4 against one account
+        page = give_password(from_address("203.0.113.7"), f"guess{n % 3}", password="wrong")
+        assert page.status_code == 200
+    assert give_password(from_address("203.0.113.7"), "victim").status_code == 302
+    give_password(from_address("203.0.113.7"), "guess9", password="wrong")  # the twelfth
+    locked = give_password(from_address("203.0.113.7"), "victim")
+    assert locked.status_code == 429
+    assert LOCKED in locked.text
     assert give_password(from_address("203.0.113.8"), "victim").status_code == 302
+
+
+def test_the_address_limit_defaults_to_a_hundred_failures_in_fifteen_minutes(settings):
+    assert settings.SIGNIN_ADDRESS_FAILURE_LIMIT == 100
+    assert settings.SIGNIN_ADDRESS_WINDOW_MINUTES == 15
+    assert settings.AXES_FAILURE_LIMIT == 5
 
 
 def test_wrong_security_codes_count_too(bob):
@@ -108,9 +127,32 @@ def test_the_axes_admin_lists_attempts_for_administrators_only(bob, ada, alice):
 
 
 @pytest.mark.parametrize("proxies", [1, 2])
-def test_behind_proxies_the_visitor_address_is_counted(settings, proxies):
-    settings.SIGNIN_PROXY_COUNT = proxies
-    forwarded = ", ".join(["6.6.6.6", "203.0.113.50", "10.0.0.2"][-proxies - 1 :])
+def test_behind_proxies_the_visitor_address_is_counted_and_recorded(settings, proxies):
+    settings.TRUSTED_PROXY_COUNT = proxies
+    # The client wrote 6.6.6.6; the first proxy appended the client's address; a second proxy
+    # appended the first proxy's.
+    forwarded = ", ".join(["6.6.6.6", "203.0.113.50", "10.0.0.2"][: proxies + 1])
     client = Client(REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR=forwarded)
     give_password(client, "nobody", password="wrong")
-    assert AccessAttempt.objects.get().ip_address == forwarded.split(", ")[-proxies]
+    assert AccessAttempt.objects.get().ip_address == "203.0.113.50"
+    assert AuditEvent.objects.get(action="signin.failed").ip == "203.0.113.50"
+
+
+def test_a_forged_left_most_address_neither_hides_nor_frames_anyone(settings, alice):
+    """Behind one proxy, the client writes whatever it likes on the left of X-Forwarded-For;
+    only the address the proxy appended is counted and recorded."""
+    settings.TRUSTED_PROXY_COUNT = 1
+    settings.SIGNIN_ADDRESS_FAILURE_LIMIT = 6
+
+    def through_proxy(real: str, forged: str) -> Client:
+        return Client(REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR=f"{forged}, {real}")
+
+    for n in range(6):  # a fresh forged address and account every time
+        give_password(through_proxy("203.0.113.66", f"192.0.2.{n}"), f"guess{n}", password="x")
+    assert {a.ip_address for a in AccessAttempt.objects.all()} == {"203.0.113.66"}
+    assert set(AuditEvent.objects.filter(action="signin.failed").values_list("ip", flat=True)) == {
+        "203.0.113.66"
+    }
+    assert give_password(through_proxy("203.0.113.66", "192.0.2.200"), "alice").status_code == 429
+    # Someone elsewhere who forges the attacker's address is not locked out with them.
+    assert give_password(through_proxy("198.51.100.4", "203.0.113.66"), "alice").status_code == 302
