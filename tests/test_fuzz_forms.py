@@ -16,11 +16,12 @@ from hypothesis import strategies as st
 
 from agencies.models import UserSession
 from agencies.signin.steps import REAUTHENTICATED
+from audit.models import AuditEvent
 from config.input_limits import FREE_TEXT_LIMIT
 from minutes.models import Delivery
 from minutes.receipts_links import receipt_token
 from minutes.services.drafting import minutes_approve, minutes_draft
-from strategy.models import Adult, AuditEvent, Child, Discussion
+from strategy.models import Adult, Child, Discussion
 from tests.factories import AgencyFactory, ContactFactory
 from tests.minutes.records import held_discussion
 from tests.signin.helpers import verified_client

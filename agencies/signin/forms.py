@@ -11,8 +11,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from agencies.models import User
 from agencies.signin import second_factor, throttling
+from config.gds_forms import gds_helper
 from config.input_limits import BoundedInput
-from strategy.forms.base import gds_helper
 
 CODE_HINT = "The 6-digit code from your authenticator app, or one of your backup codes."
 

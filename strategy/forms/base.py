@@ -5,11 +5,13 @@ from typing import Any
 
 from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import Button, Layout, Size
 from django import forms
 from django.utils import timezone
 
+from config.gds_forms import gds_helper
 from config.input_limits import BoundedInput
+
+__all__ = ["gds_helper"]  # strategy's forms take it from here
 
 TIME_HINT = "Use the 24-hour clock, like 09:30 or 14:00"
 
@@ -26,18 +28,6 @@ class RevisionForm(BoundedInput, forms.Form):
 
     def gds_helper(self, *fields: Any, submit: str = "Save and continue") -> FormHelper:
         return gds_helper(*fields, "revision", submit=submit)
-
-
-def gds_helper(*fields: Any, submit: str, button_id: str = "id_submit") -> FormHelper:
-    """A GOV.UK layout; the page supplies the <form> tag, its CSRF token and the error
-    summary."""
-    helper = FormHelper()
-    helper.form_tag = False
-    helper.disable_csrf = True
-    helper.label_size = Size.SMALL
-    helper.legend_size = Size.SMALL
-    helper.layout = Layout(*fields, Button("submit", submit, css_id=button_id))
-    return helper
 
 
 class GovDateField(DateInputField):

@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from strategy.models import AuditEvent
+from audit.models import AuditEvent
 from tests.factories import UserFactory
 from tests.signin.conftest import give_code, give_password
 from tests.signin.helpers import authenticator_for, code_from, verified_client
