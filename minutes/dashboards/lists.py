@@ -146,6 +146,18 @@ def _discussion_link(message: Any) -> str:
     return reverse("strategy:detail", args=[message.discussion_id])
 
 
+def _version_columns() -> tuple[Column, ...]:
+    """A minutes version (linked to the minutes page) and when it was approved."""
+    return (
+        Column(
+            "Discussion",
+            lambda v, _: f"{v.discussion.reference} version {v.number}",
+            href=lambda v: reverse("minutes:workspace", args=[v.discussion_id]),
+        ),
+        Column("Approved", lambda v, _: v.approved_at),
+    )
+
+
 FAILED = DashboardList(
     slug="failed-messages",
     title="Failed messages",
@@ -173,12 +185,7 @@ PDFS_FAILED = DashboardList(
     "minutes page.",
     rows=selectors.pdfs_failed,
     columns=(
-        Column(
-            "Discussion",
-            lambda v, _: f"{v.discussion.reference} version {v.number}",
-            href=lambda v: reverse("minutes:workspace", args=[v.discussion_id]),
-        ),
-        Column("Approved", lambda v, _: v.approved_at),
+        *_version_columns(),
         Column("Error", lambda v, _: v.pdf_error),
         *_discussion_columns("discussion")[1:],
     ),
@@ -192,12 +199,7 @@ AMENDMENTS_OVERDUE = DashboardList(
     "every invited agency, oldest first.",
     rows=selectors.amendments_overdue,
     columns=(
-        Column(
-            "Discussion",
-            lambda v, _: f"{v.discussion.reference} version {v.number}",
-            href=lambda v: reverse("minutes:workspace", args=[v.discussion_id]),
-        ),
-        Column("Approved", lambda v, _: v.approved_at),
+        *_version_columns(),
         Column(
             "Overdue by",
             lambda v, m: m.now - v.approved_at - timedelta(hours=settings.MINUTES_DEADLINE_HOURS),

@@ -19,31 +19,29 @@ def embedded_env(var_dir: Path) -> dict[str, str]:
     return {**env, "VAR_DIR": str(var_dir), "MINUTES_SWEEP_SECONDS": "1"}
 
 
+def worker_with_beat(
+    env: dict[str, str], log: Path, *, concurrency: int, schedule: Path | None = None
+) -> subprocess.Popen[bytes]:
+    """A Celery worker with beat, as `make run` starts them (the schedule under VAR_DIR unless
+    one is given)."""
+    extra = ["-s", str(schedule)] if schedule else []
+    return subprocess.Popen(  # noqa: S603
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "-B"]
+        + [f"--concurrency={concurrency}", "--loglevel=INFO", *extra],
+        cwd=ROOT,
+        env=env,
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+    )
+
+
 def test_worker_and_beat_run_tasks_on_the_embedded_default(tmp_path):
     env = embedded_env(tmp_path)
     subprocess.run(
         [sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True, timeout=120
     )
     log = tmp_path / "worker.log"
-    worker = subprocess.Popen(  # noqa: S603
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "config",
-            "worker",
-            "-B",
-            "--concurrency=1",
-            "--loglevel=INFO",
-            "-s",
-            str(tmp_path / "beat-schedule"),
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log.open("wb"),
-        stderr=subprocess.STDOUT,
-    )
+    worker = worker_with_beat(env, log, concurrency=1, schedule=tmp_path / "beat-schedule")
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and worker.poll() is None:
@@ -84,23 +82,7 @@ def test_two_approvals_at_once_reach_twenty_agencies_on_the_embedded_default(tmp
     assert made.returncode == 0, output
     first, second = output.split()[-2:]
     log = tmp_path / "worker.log"
-    worker = subprocess.Popen(  # noqa: S603
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "config",
-            "worker",
-            "-B",
-            "--concurrency=2",
-            "--loglevel=INFO",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log.open("wb"),
-        stderr=subprocess.STDOUT,
-    )
+    worker = worker_with_beat(env, log, concurrency=2)
     mail = tmp_path / "mail"
     try:
         deadline = time.monotonic() + 60
