@@ -144,6 +144,9 @@ def message_send(message_id: int, connection: BaseEmailBackend | None = None) ->
         return _hold(message, claimed_at)
     except Undeliverable as reason:
         return _record(message, claimed_at, AttemptOutcome.FAILED, str(reason))
+    except Exception as error:  # a bug building one message: recorded, retried, bounded
+        logger.exception("Message %s could not be built", message.pk)
+        return _record(message, claimed_at, AttemptOutcome.RETRY, f"Could not be built: {error!r}")
     for email in emails:
         # Names the outbox row, so a copy in anyone's mailbox traces back to its record.
         email.extra_headers[MESSAGE_HEADER] = str(message.pk)

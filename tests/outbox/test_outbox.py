@@ -107,6 +107,9 @@ def test_one_message_that_cannot_be_built_never_stops_the_others(mailoutbox, mon
     assert len(mailoutbox) == 1
     fine.refresh_from_db()
     assert fine.state == MessageState.SENT
+    broken.refresh_from_db()
+    assert broken.state == MessageState.RETRYING
+    assert "a template is missing" in broken.last_reply
 
 
 @pytest.fixture
