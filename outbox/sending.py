@@ -122,12 +122,15 @@ def _record(message: Message, claimed_at: datetime, outcome: str, reply: str) ->
     return str(state)
 
 
-def _hold(message: Message, claimed_at: datetime) -> str:
-    """Back to held without counting an attempt: what it needs is not ready yet."""
+def _not_ready(message: Message, claimed_at: datetime) -> str:
+    """Not an attempt: what it needs is not there yet. Looked at again in a minute, so a
+    message can never be left waiting for a release that has already happened."""
     Message.objects.filter(pk=message.pk, state=MessageState.SENDING, claimed_at=claimed_at).update(
-        state=MessageState.QUEUED, next_attempt_at=None, attempts=F("attempts") - 1
+        state=MessageState.QUEUED,
+        next_attempt_at=timezone.now() + timedelta(seconds=60),
+        attempts=F("attempts") - 1,
     )
-    return "held"
+    return "not ready"
 
 
 def message_send(message_id: int, connection: BaseEmailBackend | None = None) -> str:
@@ -141,7 +144,7 @@ def message_send(message_id: int, connection: BaseEmailBackend | None = None) ->
     try:
         emails = message_compose(message)
     except NotReady:
-        return _hold(message, claimed_at)
+        return _not_ready(message, claimed_at)
     except Undeliverable as reason:
         return _record(message, claimed_at, AttemptOutcome.FAILED, str(reason))
     except Exception as error:  # a bug building one message: recorded, retried, bounded

@@ -15,7 +15,7 @@ from minutes.services.drafting import amendment_start, minutes_approve, minutes_
 from minutes.services.lifecycle import delivery_revoke
 from minutes.tasks import sweep as minutes_sweep
 from outbox.models import Message, MessageKind, MessageState
-from outbox.sending import messages_due
+from outbox.sending import message_send, messages_due
 from outbox.tasks import sweep as outbox_sweep
 from strategy.models import Discussion
 from strategy.services import recording
@@ -250,3 +250,21 @@ def test_an_edit_in_flight_when_the_chair_approves_is_in_the_frozen_minutes(monk
     assert locked.worries == "Fictional: typed during the approval"
     assert "Fictional: typed during the approval" in str(frozen.snapshot)
     assert locked.record_locked_at is not None
+
+
+@pytest.mark.django_db
+def test_a_minutes_message_due_before_its_pdf_waits_without_using_an_attempt(
+    monkeypatch, mailoutbox
+):
+    record = held_discussion(agencies=1)
+    version = approve_quietly(record, monkeypatch)
+    [message] = Message.objects.filter(version_id=version.pk)
+    Message.objects.filter(pk=message.pk).update(next_attempt_at=timezone.now())  # e.g. a retry
+    assert message_send(message.pk) == "not ready"
+    message.refresh_from_db()
+    assert (message.state, message.attempts) == (MessageState.QUEUED, 0)
+    assert message.next_attempt_at is not None
+    run_sweeps(message.next_attempt_at + timedelta(seconds=1))  # the PDF is made, then it goes
+    message.refresh_from_db()
+    assert message.state == MessageState.SENT
+    assert len(mailoutbox) == 1
