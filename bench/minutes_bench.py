@@ -1,4 +1,5 @@
-"""Benchmark of minutes distribution and the delivery sweep, on a scratch PostgreSQL database.
+"""Benchmark of minutes distribution through the outbox, and of the outbox sweep, on a scratch
+PostgreSQL database, a real Celery worker on Redis and a loopback SMTP server.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres \
         .venv/bin/python bench/minutes_bench.py [--quick] [--keep]
@@ -6,20 +7,25 @@
 DATABASE_URL names only the server (host, port, user, password): the script creates its own
 database on it (``bench_minutes`` unless --db-name says otherwise), marks it with a comment,
 works only in a database carrying its mark, and drops it at the end (unless --keep). It
-refuses to drop or use an existing database of that name that it did not create.
+refuses to drop or use an existing database of that name that it did not create. Redis
+database 13 on 127.0.0.1:6379 is the worker's broker: flushed (FLUSHDB) at the start and the
+end; the script refuses to run if Redis does not answer.
 
 Figures (see bench/README.md):
-  (a) PDF renders for one approved version with 20 invited agencies (target: exactly 1).
-  (b) approval -> the 20th delivery accepted by a loopback SMTP server, as a ratio to one
-      bare WeasyPrint render of the same HTML (target <= 1.5).
-  (c) deliveries_due (the sweep's selection + requeue UPDATE) over 1,000,000 deliveries
-      with 1% due, as a ratio to 10,000 deliveries with 1% due (target <= 2).
+  (a) PDF renders per approved version with 20 invited agencies (target: exactly 1), read
+      from MinutesVersion.pdf_attempts; every accepted email must carry the same PDF.
+  (b) approval -> the 20th delivery accepted by the loopback SMTP server, sent by a real
+      `celery -A config worker --concurrency=2`, as a ratio to one bare WeasyPrint render of
+      the same HTML in this process (target <= 1.3, goal 1.2).
+  (c) outbox.sending.messages_due(now) (the sweep's database work, default limit) over
+      1,000,000 outbox messages with 1% due, as a ratio to 10,000 with 1% due (target <= 1.5).
 Everything talks to 127.0.0.1 only.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import email
 import email.policy
 import hashlib
@@ -28,10 +34,12 @@ import multiprocessing
 import os
 import queue
 import re
+import secrets
 import shutil
 import signal
 import socket
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -53,9 +61,18 @@ from scratch_db import (  # bench/ is on sys.path when this runs as a script
 ROOT = Path(__file__).resolve().parent.parent
 MARK = "minutes_bench scratch database"
 AGENCIES_INVITED = 20
-SWEEP_AGENCIES = 1000  # deliveries = versions x agencies, one per (version, agency)
-DUE_EVERY = 100  # 1% of deliveries are due
-SENDING_EVERY = 10  # of the due ones, 1 in 10 is a send whose lease ran out (requeued)
+REDIS_PORT = 6379
+REDIS_DB = 13
+REDIS_URL = f"redis://127.0.0.1:{REDIS_PORT}/{REDIS_DB}"
+COLLECT_SECONDS = 60  # approval -> 20 messages accepted, at most
+TARGET_B = 1.3
+GOAL_B = 1.2
+TARGET_C = 1.5
+# (c): per 1,000 rows, by n % 1000: 10 due, 5 held, 2 retrying later, 10 failed, 30 cancelled,
+# the rest sent. Of the due rows, LAPSED are sends whose lease ran out (a dead worker's).
+DUE_PER_MILLE = 10
+LAPSED = 5
+SELECT_REPEATS = 10  # the SELECT alone is timed this many times per run
 
 
 class BenchTimeout(Exception):
@@ -67,6 +84,9 @@ def deadline(seconds: int, what: str) -> Iterator[None]:
     """Raises BenchTimeout in the main thread if the block runs longer than `seconds`."""
 
     def expire(signum: int, frame: Any) -> None:
+        # Raised where the main thread happens to be; if that is somewhere that swallows it
+        # (a destructor, a broker hint's `except Exception`), it is raised again a second later.
+        signal.alarm(1)
         raise BenchTimeout(f"{what} took longer than {seconds}s")
 
     previous = signal.signal(signal.SIGALRM, expire)
@@ -86,6 +106,10 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def load_average() -> str:
+    return " ".join(f"{load:.2f}" for load in os.getloadavg())
 
 
 def say(text: str) -> None:
@@ -144,6 +168,8 @@ class LoopbackSMTP:
             raise RuntimeError("The loopback SMTP server did not start within 30s")
 
     def stop(self) -> None:
+        if self.process.pid is None:
+            return
         self.stop_event.set()
         self.process.join(10)
         if self.process.is_alive():
@@ -169,16 +195,136 @@ class LoopbackSMTP:
                 return
 
 
-def attachment_hashes(raw_messages: list[bytes]) -> set[str]:
-    hashes = set()
+def attachment_hashes(raw_messages: list[bytes]) -> list[str]:
+    """The sha256 of every PDF attached to every message, in order."""
+    hashes = []
     for raw in raw_messages:
         message = email.message_from_bytes(raw, policy=email.policy.default)
         for part in message.iter_attachments():  # type: ignore[attr-defined]
             if part.get_content_type() == "application/pdf":
                 payload = part.get_payload(decode=True)
                 if isinstance(payload, bytes):
-                    hashes.add(hashlib.sha256(payload).hexdigest())
+                    hashes.append(hashlib.sha256(payload).hexdigest())
     return hashes
+
+
+# --------------------------------------------------------------------------- Redis, worker
+
+
+def redis_client() -> Any:
+    import redis
+
+    return redis.Redis(
+        host="127.0.0.1", port=REDIS_PORT, db=REDIS_DB, socket_timeout=3, socket_connect_timeout=2
+    )
+
+
+def redis_require() -> None:
+    import redis
+
+    try:
+        redis_client().ping()
+    except redis.RedisError as error:
+        raise Refused(f"Redis does not answer on 127.0.0.1:{REDIS_PORT} ({error})") from None
+
+
+def redis_flushdb() -> None:
+    """FLUSHDB of the benchmark's own database number, never FLUSHALL."""
+    with contextlib.suppress(Exception):
+        redis_client().flushdb()
+
+
+class Worker:
+    """`celery -A config worker --concurrency=2` in a process group of its own, so that it and
+    its pool stop together. Its log says when each task was received and finished."""
+
+    def __init__(self, env: dict[str, str], log: Path) -> None:
+        self.env = env
+        self.log = log
+        self.popen: subprocess.Popen[bytes] | None = None
+
+    def start(self, seconds: float = 60) -> float:
+        began = time.monotonic()
+        self.popen = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "--concurrency=2",
+                "--loglevel=INFO",
+                "--without-heartbeat",
+                "--without-gossip",
+                "--without-mingle",
+                "-n",
+                "minutesbench@%h",
+            ],
+            cwd=ROOT,
+            env=self.env,
+            stdin=subprocess.DEVNULL,
+            stdout=self.log.open("ab"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        until = began + seconds
+        while time.monotonic() < until:
+            if self.popen.poll() is not None:
+                raise RuntimeError(f"The Celery worker exited early:\n{self.tail()}")
+            if " ready." in self.tail(20_000):
+                return time.monotonic() - began
+            time.sleep(0.1)
+        raise RuntimeError(f"The Celery worker was not ready within {seconds:.0f}s:\n{self.tail()}")
+
+    def alive(self) -> bool:
+        return self.popen is not None and self.popen.poll() is None
+
+    def stop(self, grace: float = 15) -> None:
+        if self.popen is None:
+            return
+        pid = self.popen.pid
+        if self.alive():
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(pid, signal.SIGTERM)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.popen.wait(timeout=grace)
+        with contextlib.suppress(ProcessLookupError):  # the pool, if it outlived its parent
+            os.killpg(pid, signal.SIGKILL)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.popen.wait(timeout=5)
+
+    def tail(self, chars: int = 3000) -> str:
+        try:
+            return self.log.read_text(errors="replace")[-chars:]
+        except OSError:
+            return ""
+
+
+def service_env(scratch_url: str, media_root: str, var_dir: str, smtp_port: int) -> dict[str, str]:
+    """The environment of the worker, and of this script's own Django: production-like."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"AWS_STORAGE_BUCKET_NAME", "AWS_S3_ENDPOINT_URL", "CELERY_BROKER_URL"}
+    }
+    env.update(
+        DJANGO_SETTINGS_MODULE="config.settings",
+        DATABASE_URL=scratch_url,
+        REDIS_URL=REDIS_URL,
+        CELERY_BROKER_URL=REDIS_URL,
+        CELERY_TASK_ALWAYS_EAGER="false",
+        EMAIL_URL=f"smtp://127.0.0.1:{smtp_port}/?timeout=10&insecure=true",
+        MEDIA_ROOT=media_root,
+        VAR_DIR=var_dir,
+        DEBUG="false",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="localhost",
+        SITE_URL="http://127.0.0.1:8000",
+        LOG_LEVEL="INFO",
+        PYTHONUNBUFFERED="1",
+    )
+    return env
 
 
 # --------------------------------------------------------------------------- (a) and (b)
@@ -303,259 +449,313 @@ def held_discussion_20(cast: Cast, number: int) -> Any:
 
 @dataclass
 class Distribution:
-    seconds: float  # approval started -> 20th message accepted
-    render_seconds: float  # the one render inside that
-    renders: int
+    seconds: float  # minutes_approve called -> the 20th message accepted
+    approve_seconds: float  # minutes_approve in this process: the transaction and the hint
+    to_render: float  # minutes_approve called -> the worker claimed the render
+    render_step: float  # render claimed -> PDF stored, messages released (pdf_rendered_at)
+    to_first_send: float  # PDF recorded -> the first send claimed (commit, hints, task start)
+    sends: float  # the first send claimed -> the 20th message accepted
+    chunks: list[float]  # per hint: its first claim -> its last outcome recorded
+    per_send_ms: float  # median claim -> outcome recorded, per message
+    renders: int  # pdf_attempts
     bare_seconds: float
+    pdf_count: int  # PDFs attached across the 20 emails
     distinct_pdfs: int
     sent: int
     pdf_bytes: int
+
+
+def wait_recorded(version_id: int, count: int, seconds: float = 10) -> int:
+    """The SMTP server accepts a message before the worker records it: wait for the record."""
+    from outbox.models import Message, MessageKind, MessageState
+
+    until = time.monotonic() + seconds
+    while True:
+        sent = Message.objects.filter(
+            version_id=version_id, kind=MessageKind.MINUTES, state=MessageState.SENT
+        ).count()
+        if sent >= count or time.monotonic() > until:
+            return sent
+        time.sleep(0.05)
 
 
 def distribution_run(cast: Cast, smtp: LoopbackSMTP, number: int) -> Distribution:
     from minutes import pdf
     from minutes.models import Delivery, DeliveryStatus, MinutesVersion
     from minutes.services.drafting import minutes_approve, minutes_draft
+    from outbox.models import Attempt, Message, MessageKind
 
     discussion = held_discussion_20(cast, number)
     draft = minutes_draft(discussion=discussion, user=cast.chair)
     smtp.drain()
-    original = pdf.render_minutes_pdf
-    rendered: list[tuple[str, float]] = []
-
-    def counting(html: str, **kwargs: Any) -> bytes:
-        began = time.monotonic()
-        data = original(html, **kwargs)
-        rendered.append((html, time.monotonic() - began))
-        return data
-
-    pdf.render_minutes_pdf = counting  # type: ignore[assignment]
-    try:
-        start = time.monotonic()
-        # Autocommit, outside any transaction: on_commit runs the eager tasks at once.
-        minutes_approve(version_id=draft.pk, approved_by=cast.chair)
-    finally:
-        pdf.render_minutes_pdf = original  # type: ignore[assignment]
-    received = smtp.collect(AGENCIES_INVITED, seconds=15)
+    wall0, start = time.time(), time.monotonic()
+    # Autocommit, outside any transaction: the render hint goes to Redis as approval commits,
+    # and the worker does the rest.
+    minutes_approve(version_id=draft.pk, approved_by=cast.chair)
+    approve_seconds = time.monotonic() - start
+    received = smtp.collect(AGENCIES_INVITED, seconds=COLLECT_SECONDS)
     last = max(accepted for accepted, _ in received)
-    version = MinutesVersion.objects.get(pk=draft.pk)
+    messages_sent = wait_recorded(draft.pk, AGENCIES_INVITED)
+    version = MinutesVersion.objects.select_related("discussion", "approved_by").get(pk=draft.pk)
     sent = Delivery.objects.filter(version=version, status=DeliveryStatus.SENT).count()
+    if messages_sent != AGENCIES_INVITED or sent != AGENCIES_INVITED:
+        raise RuntimeError(f"Recorded sent: {messages_sent} messages, {sent} deliveries")
     hashes = attachment_hashes([raw for _, raw in received])
-    if hashes != {version.pdf_sha256}:
-        raise RuntimeError("The messages did not all carry the stored PDF")
-    # The same HTML the pipeline rendered, rendered bare (the HTML is built outside the timer).
-    html = rendered[0][0] if rendered else pdf.minutes_html(version)
+    if len(hashes) != AGENCIES_INVITED or set(hashes) != {version.pdf_sha256}:
+        raise RuntimeError("The accepted emails did not all carry the one stored PDF")
+
+    # Where the time went, from the rows' own timestamps (one machine, one wall clock).
+    assert version.pdf_claimed_at is not None and version.pdf_rendered_at is not None
+    claimed_at, rendered_at = (
+        version.pdf_claimed_at.timestamp(),
+        version.pdf_rendered_at.timestamp(),
+    )
+    ids = sorted(
+        Message.objects.filter(version_id=version.pk, kind=MessageKind.MINUTES).values_list(
+            "pk", flat=True
+        )
+    )
+    half = (len(ids) + 1) // 2  # as version_render splits its hints
+    attempts = list(Attempt.objects.filter(message_id__in=ids))
+    chunks = []
+    for chunk in (ids[:half], ids[half:]):
+        rows = [a for a in attempts if a.message_id in chunk]
+        chunks.append(
+            max(a.finished_at for a in rows).timestamp()
+            - min(a.started_at for a in rows).timestamp()
+        )
+    first_claim = min(a.started_at for a in attempts).timestamp()
+    per_send = [(a.finished_at - a.started_at).total_seconds() for a in attempts]
+    last_wall = wall0 + (last - start)
+
+    # The same HTML the worker rendered, rendered bare (the HTML is built outside the timer).
+    html = pdf.minutes_html(version)
     bare_start = time.monotonic()
-    data = original(html)
+    data = pdf.render_minutes_pdf(html)
     bare = time.monotonic() - bare_start
     if not data.startswith(b"%PDF"):
         raise RuntimeError("The bare render did not produce a PDF")
     return Distribution(
         seconds=last - start,
-        render_seconds=sum(seconds for _, seconds in rendered),
-        renders=len(rendered),
+        approve_seconds=approve_seconds,
+        to_render=claimed_at - wall0,
+        render_step=rendered_at - claimed_at,
+        to_first_send=first_claim - rendered_at,
+        sends=last_wall - first_claim,
+        chunks=chunks,
+        per_send_ms=median_ms(per_send),
+        renders=version.pdf_attempts,
         bare_seconds=bare,
-        distinct_pdfs=len(hashes),
+        pdf_count=len(hashes),
+        distinct_pdfs=len(set(hashes)),
         sent=sent,
         pdf_bytes=len(data),
     )
 
 
+def describe(label: str, r: Distribution) -> str:
+    return (
+        f"  (b) {label}: approval -> 20th accepted {r.seconds * 1000:.0f} ms = approve "
+        f"{r.approve_seconds * 1000:.0f} (to render claim {r.to_render * 1000:.0f}) + render "
+        f"step {r.render_step * 1000:.0f} + to first send {r.to_first_send * 1000:.0f} + sends "
+        f"{r.sends * 1000:.0f} (chunks {'/'.join(f'{c * 1000:.0f}' for c in r.chunks)}, "
+        f"{r.per_send_ms:.1f} ms per message); bare render {r.bare_seconds * 1000:.0f} ms; "
+        f"ratio {r.seconds / r.bare_seconds:.2f}; renders {r.renders}, sent {r.sent}, "
+        f"PDFs {r.pdf_count} ({r.distinct_pdfs} distinct), {r.pdf_bytes // 1024} KiB"
+    )
+
+
 # --------------------------------------------------------------------------- (c) sweep
 
-
-INSERT_DELIVERIES = f"""
-INSERT INTO minutes_delivery (
-    version_id, invitee_id, agency_id, recipients, status, attempts, next_attempt_at,
-    claimed_at, last_error, sent_at, confirmed_at, confirmed_by_name, confirmed_by_role,
-    next_chase_at, chases_sent, revoked_reason, created_at)
-SELECT v.id, i.id, i.agency_id, '["minutes@example.nhs.net"]'::jsonb,
-    CASE WHEN k.n %% {DUE_EVERY} <> 0 THEN 'sent'
-         WHEN (k.n / {DUE_EVERY}) %% {SENDING_EVERY} = 0 THEN 'sending' ELSE 'queued' END,
-    CASE WHEN k.n %% {DUE_EVERY} <> 0 THEN 1 ELSE 2 END,
-    CASE WHEN k.n %% {DUE_EVERY} <> 0 THEN NULL
-         ELSE %(now)s - make_interval(secs => 1 + (k.n * 7919) %% 3600) END,
-    CASE WHEN k.n %% {DUE_EVERY} = 0 AND (k.n / {DUE_EVERY}) %% {SENDING_EVERY} = 0
-         THEN %(now)s - make_interval(secs => 301 + (k.n * 7919) %% 3600) END,
-    '',
-    CASE WHEN k.n %% {DUE_EVERY} <> 0 THEN %(now)s - interval '1 day' END,
-    CASE WHEN k.n %% {DUE_EVERY} <> 0 THEN %(now)s - interval '12 hours' END,
-    '', '', NULL, 0, '', %(now)s - interval '1 day'
-FROM (SELECT id, number FROM minutes_minutesversion
-      WHERE discussion_id = %(discussion)s AND number BETWEEN %(first)s AND %(last)s) v
-CROSS JOIN (SELECT id, agency_id, row_number() OVER (ORDER BY id) - 1 AS rn
-            FROM strategy_invitee WHERE discussion_id = %(discussion)s) i
-CROSS JOIN LATERAL (SELECT (v.number - 1) * {SWEEP_AGENCIES} + i.rn AS n) k
+# One row per n; by n % 1000: [0, 10) due, [10, 15) held (a minutes PDF not made yet),
+# [15, 17) retrying later, [17, 27) failed, [27, 57) cancelled, the rest sent. The due rows are
+# queued or retrying, due within the past hour; the rows n = 0, 1000, ... (LAPSED of them, all
+# in the first 10,000) are sends whose lease ran out two hours ago, so both tables' sweeps take
+# them first. Kinds: 60% minutes (body composed at send), the rest carry their text.
+INSERT_MESSAGES = f"""
+INSERT INTO outbox_message (
+    kind, state, discussion_id, version_id, delivery_id, agency_id, about_id, recipients,
+    subject, body, reply_to, attachments, attempts, next_attempt_at, claimed_at, expires_at,
+    last_reply, sent_at, failed_at, cancelled_at, cancelled_reason, created_at)
+SELECT
+    CASE WHEN b.lapsed OR b.held OR n %% 20 < 12 THEN 'minutes'
+         WHEN n %% 20 < 17 THEN 'reminder' WHEN n %% 20 < 19 THEN 'invitation'
+         ELSE 'escalation' END,
+    CASE WHEN b.lapsed THEN 'sending' WHEN b.due AND n %% 3 = 0 THEN 'retrying'
+         WHEN b.due OR b.held THEN 'queued' WHEN b.later THEN 'retrying'
+         WHEN b.failed THEN 'failed' WHEN b.cancelled THEN 'cancelled' ELSE 'sent' END,
+    n / 50, n / 20, 1000000000 + n, n %% 1000, NULL,
+    jsonb_build_array('minutes.' || (n %% 1000) || '@example.nhs.net'),
+    CASE WHEN n %% 20 < 12 THEN '' ELSE 'SD-2026-' || n || ': minutes not yet confirmed' END,
+    CASE WHEN n %% 20 < 12 THEN ''
+         ELSE repeat('Please confirm you have received the minutes of the discussion. ', 12)
+         END,
+    '[]'::jsonb, '[]'::jsonb,
+    CASE WHEN b.failed THEN 10 WHEN b.held THEN 0 WHEN b.due AND n %% 3 <> 0 THEN 0
+         ELSE 1 + n %% 3 END,
+    CASE WHEN b.lapsed THEN %(now)s - interval '2 hours' - make_interval(mins => n / 1000)
+         WHEN b.due THEN %(now)s - make_interval(secs => 1 + (n::bigint * 7919) %% 3600)
+         WHEN b.later THEN %(now)s + make_interval(secs => 60 + (n::bigint * 7919) %% 3600) END,
+    CASE WHEN b.lapsed THEN %(now)s - interval '2 hours 5 minutes' - make_interval(mins => n / 1000)
+         WHEN b.held OR (b.due AND n %% 3 <> 0) THEN NULL
+         ELSE %(now)s - interval '1 day' END,
+    CASE WHEN b.held THEN NULL ELSE %(now)s + interval '20 hours' END,
+    CASE WHEN b.failed THEN '550 5.1.1 Mailbox does not exist'
+         WHEN b.later OR (b.due AND n %% 3 = 0) THEN '451 4.3.0 Try again later' ELSE '' END,
+    CASE WHEN b.sent THEN %(now)s - interval '1 day' END,
+    CASE WHEN b.failed THEN %(now)s - interval '1 day' END,
+    CASE WHEN b.cancelled THEN %(now)s - interval '1 day' END,
+    CASE WHEN b.cancelled THEN 'Replaced by version 2' ELSE '' END,
+    %(now)s - make_interval(secs => 2000000 - n %% 2000000)
+FROM generate_series(%(first)s, %(last)s) AS n
+CROSS JOIN LATERAL (
+    SELECT n %% 1000 < {DUE_PER_MILLE} AS due,
+           n %% 1000 = 0 AND n < {LAPSED} * 1000 AS lapsed,
+           n %% 1000 BETWEEN 10 AND 14 AS held,
+           n %% 1000 BETWEEN 15 AND 16 AS later,
+           n %% 1000 BETWEEN 17 AND 26 AS failed,
+           n %% 1000 BETWEEN 27 AND 56 AS cancelled,
+           n %% 1000 >= 57 AS sent
+) b
 """
 
 
-@dataclass
-class SweepWorld:
-    discussion_id: int
-    versions_loaded: int = 0
-
-
-def sweep_world_create(cast: Cast, versions: int) -> SweepWorld:
-    """1,000 agencies invited to one discussion, and `versions` approved versions of it."""
-    from django.utils import timezone
-
-    from agencies.models import Agency
-    from minutes.models import MinutesVersion
-    from strategy.models import Discussion, Invitee
-
-    now = timezone.now()
-    discussion = Discussion.objects.create(
-        reference="SD-2026-SWEEP",
-        format="meeting",
-        urgency="planned",
-        scheduled_for=now - timedelta(days=2),
-        held_at=now - timedelta(days=2),
-        reason="Fictional: a discussion with very many versions, for the sweep benchmark.",
-        team=cast.team,
-        chair=cast.chair,
-        minute_taker=cast.minute_taker,
-        created_by=cast.chair,
-        outcome_recorded_at=now - timedelta(days=2),
-    )
-    agencies = Agency.objects.bulk_create(
-        Agency(
-            name=f"Sweep Agency {n:04d}",
-            kind="other",
-            secure_email=f"minutes.{n}@example.nhs.net",
-            phone="01632 960999",
-        )
-        for n in range(SWEEP_AGENCIES)
-    )
-    Invitee.objects.bulk_create(
-        Invitee(discussion=discussion, agency=agency, attendance="attended") for agency in agencies
-    )
-    MinutesVersion.objects.bulk_create(
-        MinutesVersion(
-            discussion=discussion,
-            number=n,
-            drafted_by=cast.minute_taker,
-            approved_at=now - timedelta(days=1),
-            approved_by=cast.chair,
-            snapshot={},
-        )
-        for n in range(1, versions + 1)
-    )
-    return SweepWorld(discussion.pk)
-
-
-def sweep_world_grow(world: SweepWorld, versions: int) -> float:
-    """Loads deliveries for versions up to `versions` (x 1,000 agencies). Returns seconds."""
+def messages_load(first: int, last: int) -> float:
+    """Loads outbox rows n = first .. last, then VACUUM (ANALYZE). Returns seconds."""
     from django.db import connection
     from django.utils import timezone
 
     start = time.perf_counter()
     with connection.cursor() as cursor:
         cursor.execute("SET synchronous_commit = off")
-        cursor.execute(
-            INSERT_DELIVERIES,
-            {
-                "now": timezone.now(),
-                "discussion": world.discussion_id,
-                "first": world.versions_loaded + 1,
-                "last": versions,
-            },
-        )
-        cursor.execute("SET synchronous_commit = on")
-        cursor.execute("VACUUM (ANALYZE) minutes_delivery")
-    world.versions_loaded = versions
+        cursor.execute(INSERT_MESSAGES, {"now": timezone.now(), "first": first, "last": last})
+        cursor.execute("VACUUM (ANALYZE) outbox_message")
     return time.perf_counter() - start
 
 
-def delivery_counts() -> tuple[int, int, int]:
+def last_message_id() -> int:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT coalesce(max(id), 0) FROM outbox_message")
+        (last,) = cursor.fetchone()
+    return int(last)
+
+
+def message_counts() -> tuple[int, int, int]:
+    """Rows, due rows, lapsed sends."""
     from django.db import connection
 
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT count(*), "
-            "count(*) FILTER (WHERE status IN ('queued', 'sending') AND next_attempt_at <= now()),"
-            "count(*) FILTER (WHERE status = 'sending') FROM minutes_delivery"
+            "count(*) FILTER (WHERE state IN ('queued', 'retrying', 'sending') "
+            "AND next_attempt_at <= now()), "
+            "count(*) FILTER (WHERE state = 'sending' AND next_attempt_at <= now()) "
+            "FROM outbox_message"
         )
-        total, due, sending = cursor.fetchone()
-    return int(total), int(due), int(sending)
+        total, due, lapsed = cursor.fetchone()
+    return int(total), int(due), int(lapsed)
 
 
-def restore_sending() -> None:
-    """Puts back the expired sends that deliveries_due requeued, so every run does the same
-    work; then vacuums away the row versions this left (untimed)."""
-    from django.db import connection
+@dataclass
+class Restorer:
+    """Puts back what messages_due changed (the lapsed sends it recorded as lost and made due
+    again, and the attempts it wrote), so every run does the same work; then vacuums, untimed."""
 
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "UPDATE minutes_delivery SET status = 'sending', last_error = '' "
-            "WHERE status = 'queued' AND claimed_at IS NOT NULL"
-        )
+    rows: list[tuple[Any, ...]]
+    last_attempt: int
 
+    @classmethod
+    def capture(cls) -> Restorer:
+        from django.db import connection
 
-def vacuum() -> None:
-    from django.db import connection
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT id, state, attempts, next_attempt_at, claimed_at, last_reply, failed_at "
+                "FROM outbox_message WHERE state = 'sending'"
+            )
+            rows = cursor.fetchall()
+            cursor.execute("SELECT coalesce(max(id), 0) FROM outbox_attempt")
+            (last_attempt,) = cursor.fetchone()
+        return cls(rows, int(last_attempt))
 
-    with connection.cursor() as cursor:
-        cursor.execute("VACUUM (ANALYZE) minutes_delivery")
+    def restore(self) -> None:
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            for pk, state, attempts, next_at, claimed_at, reply, failed_at in self.rows:
+                cursor.execute(
+                    "UPDATE outbox_message SET state = %s, attempts = %s, next_attempt_at = %s, "
+                    "claimed_at = %s, last_reply = %s, failed_at = %s WHERE id = %s",
+                    [state, attempts, next_at, claimed_at, reply, failed_at, pk],
+                )
+            cursor.execute("DELETE FROM outbox_attempt WHERE id > %s", [self.last_attempt])
+            cursor.execute("VACUUM (INDEX_CLEANUP ON) outbox_message")
 
 
 @dataclass
 class SweepTiming:
     rows: int
     due: int
-    limit: int
+    lapsed: int
     returned: int
-    median_s: float  # deliveries_due: the SELECT of due ids and the requeue UPDATE
-    select_median_s: float  # the same SELECT alone
+    median_s: float  # messages_due(now): the SELECT, and each lapsed send recorded lost
+    select_median_s: float  # the same SELECT alone (SELECT_REPEATS samples per run)
 
 
-def due_ids_select(now: datetime, limit: int) -> list[int]:
-    """The SELECT deliveries_due runs, alone (no requeue UPDATE)."""
-    from minutes.services.distribution import ACTIVE
+def due_select(now: datetime, limit: int) -> list[tuple[int, str]]:
+    """The SELECT messages_due runs, alone (no lapsed sends recorded)."""
+    from outbox.models import Message
+    from outbox.sending import DUE_STATES
 
-    from minutes.models import Delivery
-
-    due = Delivery.objects.filter(status__in=ACTIVE, next_attempt_at__lte=now)
-    return list(due.order_by("next_attempt_at").values_list("pk", flat=True)[:limit])
+    due = Message.objects.filter(state__in=DUE_STATES, next_attempt_at__lte=now)
+    return list(due.order_by("next_attempt_at").values_list("pk", "state")[:limit])
 
 
-def time_deliveries_due(runs: int, limit: int) -> SweepTiming:
-    """Median times of deliveries_due(now, limit) and of its SELECT alone, each run on the
-    same rows (the requeued expired sends are put back, untimed). Nothing is enqueued."""
+def time_messages_due(runs: int) -> SweepTiming:
+    """Median times of messages_due(now) with the default limit, and of its SELECT alone,
+    each run on the same rows. Nothing is enqueued or sent."""
+    from django.conf import settings
     from django.utils import timezone
-    from minutes.services.distribution import deliveries_due
 
-    total, due, _ = delivery_counts()
-    deliveries_due(timezone.now(), limit=limit)  # warm-up, untimed
-    restore_sending()
-    vacuum()
+    from outbox.sending import messages_due
+
+    total, due, lapsed = message_counts()
+    restorer = Restorer.capture()
+    messages_due(timezone.now())  # warm-up, untimed
+    restorer.restore()
     samples, selects = [], []
     returned = 0
     for _ in range(runs):
         now = timezone.now()
         start = time.perf_counter()
-        ids = deliveries_due(now, limit=limit)
+        ids = messages_due(now)
         samples.append(time.perf_counter() - start)
         returned = len(ids)
-        restore_sending()
-        now = timezone.now()
-        start = time.perf_counter()
-        due_ids_select(now, limit)
-        selects.append(time.perf_counter() - start)
-    vacuum()
+        restorer.restore()
+        for _ in range(SELECT_REPEATS):  # sub-millisecond: more samples against noise
+            now = timezone.now()
+            start = time.perf_counter()
+            due_select(now, settings.OUTBOX_SWEEP_LIMIT)
+            selects.append(time.perf_counter() - start)
     return SweepTiming(
-        total, due, limit, returned, statistics.median(samples), statistics.median(selects)
+        total, due, lapsed, returned, statistics.median(samples), statistics.median(selects)
     )
 
 
-def explain_due(limit: int = 1000) -> str:
+def explain_due() -> str:
+    from django.conf import settings
     from django.db import connection
     from django.utils import timezone
-    from minutes.services.distribution import ACTIVE
 
-    from minutes.models import Delivery
+    from outbox.models import Message
+    from outbox.sending import DUE_STATES
 
-    qs = Delivery.objects.filter(status__in=ACTIVE, next_attempt_at__lte=timezone.now())
-    query = qs.order_by("next_attempt_at").values_list("pk", flat=True)[:limit]
+    due = Message.objects.filter(state__in=DUE_STATES, next_attempt_at__lte=timezone.now())
+    query = due.order_by("next_attempt_at").values_list("pk", "state")[
+        : settings.OUTBOX_SWEEP_LIMIT
+    ]
     sql, params = query.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
@@ -564,54 +764,34 @@ def explain_due(limit: int = 1000) -> str:
     return f"{shown}\n{plan}"
 
 
-def due_only_in_first_versions(versions: int) -> None:
-    """Marks sent every due delivery outside the first `versions` versions, so the big table
-    has exactly the due rows of the small one."""
+def due_only_up_to(last_id: int) -> None:
+    """Marks sent every due message after `last_id` (the small table's last row), so the big
+    table has exactly the due rows of the small one."""
     from django.db import connection
 
     with connection.cursor() as cursor:
         cursor.execute(
-            "UPDATE minutes_delivery d SET status = 'sent', next_attempt_at = NULL, "
-            "claimed_at = NULL, sent_at = now() FROM minutes_minutesversion v "
-            "WHERE d.version_id = v.id AND v.number > %s AND d.status IN ('queued', 'sending')",
-            [versions],
+            "UPDATE outbox_message SET state = 'sent', next_attempt_at = NULL, sent_at = now() "
+            "WHERE id > %s AND state IN ('queued', 'retrying') AND next_attempt_at <= now()",
+            [last_id],
         )
-        cursor.execute("VACUUM (ANALYZE) minutes_delivery")
+        cursor.execute("VACUUM (ANALYZE) outbox_message")
 
 
 # --------------------------------------------------------------------------- main
 
 
-def configure_django(scratch_url: str, media_root: str, smtp_port: int) -> None:
-    os.environ["DATABASE_URL"] = scratch_url
-    os.environ["MEDIA_ROOT"] = media_root
-    os.environ["CELERY_TASK_ALWAYS_EAGER"] = "true"
-    os.environ["EMAIL_URL"] = f"smtp://127.0.0.1:{smtp_port}/?timeout=10"
-    os.environ["SITE_URL"] = "http://127.0.0.1:8000"
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
+def configure_django(env: dict[str, str]) -> None:
+    os.environ.update(env)
+    os.environ["LOG_LEVEL"] = "WARNING"
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
     import django
 
     django.setup()
-    from django.conf import settings
-
-    from config.celery import app
-
-    # Production runs with DEBUG off: no per-query logging in the timings.
-    settings.DEBUG = False
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = smtp_port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-    settings.EMAIL_TIMEOUT = 10
-    settings.CELERY_TASK_ALWAYS_EAGER = True
-    app.conf.task_always_eager = True
-    app.conf.task_eager_propagates = True
-    # kombu warns that the unused broker URL (eager tasks) names no host.
+    # kombu and celery say nothing the benchmark needs.
     logging.getLogger("kombu").setLevel(logging.ERROR)
+    logging.getLogger("celery").setLevel(logging.ERROR)
     from django.db import connection
 
     # Every statement is bounded too.
@@ -635,33 +815,55 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not re.fullmatch(r"bench_[a-z0-9_]{1,40}", args.db_name):
         raise Refused("--db-name must look like bench_something (lower case)")
+    if args.reps < 1 or args.runs < 1:
+        raise Refused("--reps and --runs must be at least 1")
     big_rows = 100_000 if args.quick else 1_000_000
     small_rows = 10_000
     budget = args.budget or (420 if args.quick else 900)
 
     server = server_from_env()
+    redis_require()
     token = scratch_create(server, args.db_name, mark=MARK)
-    media_root = tempfile.mkdtemp(prefix="minutes_bench_media_")
+    tmp = Path(tempfile.mkdtemp(prefix="minutes_bench_"))
+    (tmp / "media").mkdir()
+    (tmp / "var").mkdir()
     smtp = LoopbackSMTP()
+    worker: Worker | None = None
     try:
         with deadline(budget, "the whole benchmark"):
+            redis_flushdb()
             smtp.start()
-            configure_django(server.url(args.db_name), media_root, smtp.port)
+            env = service_env(
+                server.url(args.db_name), str(tmp / "media"), str(tmp / "var"), smtp.port
+            )
+            configure_django(env)
             require_scratch(args.db_name, token)
-            return run(args, smtp, small_rows, big_rows)
+            worker = Worker(env, tmp / "worker.log")
+            return run(args, smtp, worker, small_rows, big_rows)
+    except Exception:
+        if worker is not None:
+            say(f"worker log (tail):\n{worker.tail()}")
+        raise
     finally:
+        if worker is not None:
+            worker.stop()
         smtp.stop()
-        from django.db import connections
+        redis_flushdb()
+        if "django" in sys.modules:
+            from django.db import connections
 
-        connections.close_all()
-        shutil.rmtree(media_root, ignore_errors=True)
+            connections.close_all()
+        shutil.rmtree(tmp, ignore_errors=True)
         if args.keep:
             say(f"Kept database {args.db_name} (drop it with: DROP DATABASE {args.db_name})")
         else:
             scratch_drop(server, args.db_name, token)
 
 
-def run(args: argparse.Namespace, smtp: LoopbackSMTP, small_rows: int, big_rows: int) -> int:
+def run(
+    args: argparse.Namespace, smtp: LoopbackSMTP, worker: Worker, small_rows: int, big_rows: int
+) -> int:
+    import celery
     import django
     import weasyprint
     from django.core.management import call_command
@@ -672,59 +874,60 @@ def run(args: argparse.Namespace, smtp: LoopbackSMTP, small_rows: int, big_rows:
         (pg_version,) = cursor.fetchone()
     say(
         f"minutes benchmark ({'quick' if args.quick else 'full'}): Django {django.get_version()}, "
-        f"WeasyPrint {weasyprint.__version__}, PostgreSQL {pg_version}, "
-        f"scratch database {args.db_name}, SMTP 127.0.0.1:{smtp.port}"
+        f"Celery {celery.__version__}, WeasyPrint {weasyprint.__version__}, "
+        f"PostgreSQL {pg_version}, scratch database {args.db_name}, broker {REDIS_URL}, "
+        f"SMTP 127.0.0.1:{smtp.port}"
+    )
+    say(
+        f"load average {load_average()} on {os.cpu_count()} CPUs at the start (timings assume idle)"
     )
     started = time.perf_counter()
     call_command("migrate", verbosity=0, interactive=False)
     say(f"migrated in {time.perf_counter() - started:.1f}s")
     cast = cast_create()
+    ready = worker.start()
+    say(f"worker (celery -A config worker --concurrency=2, no beat) ready in {ready:.1f}s")
 
-    # (a) and (b): one untimed warm-up (fonts, templates, first SMTP connection), then reps.
+    # (a) and (b): one untimed warm-up approval, then the repetitions.
     runs: list[Distribution] = []
     for number in range(args.reps + 1):
         result = distribution_run(cast, smtp, number)
-        label = "warm-up" if number == 0 else f"rep {number}"
-        say(
-            f"  (b) {label}: approval -> 20th accepted {result.seconds * 1000:.0f} ms "
-            f"(its render {result.render_seconds * 1000:.0f} ms, the rest "
-            f"{(result.seconds - result.render_seconds) * 1000:.0f} ms); bare render "
-            f"{result.bare_seconds * 1000:.0f} ms; "
-            f"ratio {result.seconds / result.bare_seconds:.2f}; "
-            f"renders {result.renders}, sent {result.sent}, distinct PDFs "
-            f"{result.distinct_pdfs}, PDF {result.pdf_bytes // 1024} KiB"
-        )
+        say(describe("warm-up" if number == 0 else f"rep {number}", result))
         if number:
             runs.append(result)
+    worker.stop()
+    say(f"  (b) load average {load_average()} after the repetitions")
     renders = {r.renders for r in runs}
+    one_pdf = all(r.pdf_count == AGENCIES_INVITED and r.distinct_pdfs == 1 for r in runs)
     pipeline_ms = median_ms([r.seconds for r in runs])
-    inner_render_ms = median_ms([r.render_seconds for r in runs])
-    rest_ms = median_ms([r.seconds - r.render_seconds for r in runs])
     bare_ms = median_ms([r.bare_seconds for r in runs])
     ratio_b = pipeline_ms / bare_ms
 
     # (c): the small table, then grown to the big one, then the same due rows as the small.
-    small_versions = small_rows // SWEEP_AGENCIES
-    big_versions = big_rows // SWEEP_AGENCIES
-    world = sweep_world_create(cast, big_versions)
-    load_s = sweep_world_grow(world, small_versions)
-    say(f"  (c) loaded {delivery_counts()} (rows, due, sending) in {load_s:.1f}s")
-    small_default = time_deliveries_due(args.runs, limit=1000)
-    small_all = time_deliveries_due(args.runs, limit=10_000)
-    load_s = sweep_world_grow(world, big_versions)
-    say(f"  (c) loaded {delivery_counts()} (rows, due, sending) in {load_s:.1f}s")
-    big_default = time_deliveries_due(args.runs, limit=1000)
-    big_all = time_deliveries_due(args.runs, limit=10_000)
+    # The session commits without waiting for the disk: each of the lapsed sends' commits
+    # would otherwise add one fsync (milliseconds, and noisy), which has nothing to do with
+    # the table's size.
+    with connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit = off")
+    load_s = messages_load(0, small_rows - 1)
+    say(f"  (c) loaded {message_counts()} (rows, due, lapsed) in {load_s:.1f}s")
+    small_last_id = last_message_id()
+    small = time_messages_due(args.runs)
+    load_s = messages_load(small_rows, big_rows - 1)
+    say(f"  (c) loaded {message_counts()} (rows, due, lapsed) in {load_s:.1f}s")
+    big = time_messages_due(args.runs)
     plan_big = explain_due()
-    due_only_in_first_versions(small_versions)
-    say(f"  (c) kept the small table's due rows only: {delivery_counts()} (rows, due, sending)")
-    big_same = time_deliveries_due(args.runs, limit=1000)
+    due_only_up_to(small_last_id)
+    say(f"  (c) kept the small table's due rows only: {message_counts()} (rows, due, lapsed)")
+    same = time_messages_due(args.runs)
     plan_same = explain_due()
 
-    ratio_c = big_default.median_s / small_default.median_s
-    ratio_same = big_same.median_s / small_default.median_s
-    ratio_all = big_all.median_s / small_all.median_s
-    uses_index = all("delivery_due_idx" in p for p in (plan_big, plan_same))
+    ratio_c = big.median_s / small.median_s
+    ratio_select = big.select_median_s / small.select_median_s
+    ratio_same = same.median_s / small.median_s
+    ratio_same_select = same.select_median_s / small.select_median_s
+    uses_index = all("outbox_due_idx" in p for p in (plan_big, plan_same))
+    index_only = all("Index Only Scan using outbox_due_idx" in p for p in (plan_big, plan_same))
 
     def sweep_cell(timing: SweepTiming) -> str:
         return (
@@ -732,15 +935,15 @@ def run(args: argparse.Namespace, smtp: LoopbackSMTP, small_rows: int, big_rows:
             f"(SELECT alone {timing.select_median_s * 1000:.2f} ms)"
         )
 
-    big = f"{big_rows:,}"
-    small = f"{small_rows:,}"
+    big_label, small_label = f"{big_rows:,}", f"{small_rows:,}"
     lines = [
         ("figure", "value", "target", "result"),
         (
             "(a) PDF renders per approved version, 20 agencies",
-            f"{'/'.join(map(str, sorted(renders)))} in each of {len(runs)} approvals",
+            f"{'/'.join(map(str, sorted(renders)))} in each of {len(runs)} approvals; "
+            f"{'1 PDF in all 20 emails' if one_pdf else 'NOT one PDF'}",
             "= 1",
-            verdict(renders == {1}),
+            verdict(renders == {1} and one_pdf),
         ),
         (
             f"(b) approval -> 20th delivery accepted, median of {len(runs)}",
@@ -748,71 +951,87 @@ def run(args: argparse.Namespace, smtp: LoopbackSMTP, small_rows: int, big_rows:
             "",
             "",
         ),
-        ("      of which its one render", f"{inner_render_ms:.0f} ms", "", ""),
-        ("      of which approval + 20 sends (the rest)", f"{rest_ms:.0f} ms", "", ""),
+        (
+            "      approve (transaction + render hint)",
+            f"{median_ms([r.approve_seconds for r in runs]):.0f} ms",
+            "",
+            "",
+        ),
+        (
+            "      approval -> worker claims the render",
+            f"{median_ms([r.to_render for r in runs]):.0f} ms",
+            "",
+            "",
+        ),
+        (
+            "      render step in the worker (render, store, release)",
+            f"{median_ms([r.render_step for r in runs]):.0f} ms",
+            "",
+            "",
+        ),
+        (
+            "      PDF recorded -> first send claimed",
+            f"{median_ms([r.to_first_send for r in runs]):.0f} ms",
+            "",
+            "",
+        ),
+        (
+            "      first send claimed -> 20th accepted (2 chunks of 10)",
+            f"{median_ms([r.sends for r in runs]):.0f} ms, "
+            f"{statistics.median([r.per_send_ms for r in runs]):.1f} ms per message",
+            "",
+            "",
+        ),
         ("    one bare WeasyPrint render of the same HTML", f"{bare_ms:.0f} ms", "", ""),
-        ("    ratio", f"{ratio_b:.2f}", "<= 1.5", verdict(ratio_b <= 1.5)),
         (
-            f"(c) deliveries_due, {small} rows, 1% due ({small_default.due})",
-            sweep_cell(small_default),
+            "    ratio",
+            f"{ratio_b:.2f}",
+            f"<= {TARGET_B} (goal {GOAL_B})",
+            verdict(ratio_b <= TARGET_B),
+        ),
+        (
+            f"(c) messages_due, {small_label} rows, 1% due ({small.due}, {small.lapsed} lapsed)",
+            sweep_cell(small),
             "",
             "",
         ),
         (
-            f"    deliveries_due, {big} rows, 1% due ({big_default.due})",
-            sweep_cell(big_default),
+            f"    messages_due, {big_label} rows, 1% due ({big.due}, {big.lapsed} lapsed)",
+            sweep_cell(big),
             "",
             "",
         ),
         (
-            f"    ratio {big} / {small}, 1% due, limit 1000 (as the sweep runs)",
+            f"    ratio {big_label} / {small_label}, limit {big.returned} vs {small.returned} ids",
             f"{ratio_c:.2f}",
-            "<= 2",
-            verdict(ratio_c <= 2),
+            f"<= {TARGET_C}",
+            verdict(ratio_c <= TARGET_C),
         ),
+        ("    ratio, SELECT alone", f"{ratio_select:.2f}", "info", ""),
         (
-            f"    deliveries_due, {big} rows, the same {big_same.due} due",
-            sweep_cell(big_same),
+            f"    messages_due, {big_label} rows, the same {same.due} due",
+            sweep_cell(same),
             "",
             "",
         ),
         (
-            f"    ratio {big} / {small}, same {big_same.due} due rows",
-            f"{ratio_same:.2f}",
-            "<= 2",
-            verdict(ratio_same <= 2),
-        ),
-        (
-            f"    all due, limit 10,000: {small} rows, 1% due",
-            sweep_cell(small_all),
+            f"    ratio {big_label} / {small_label}, same due rows (SELECT alone)",
+            f"{ratio_same:.2f} ({ratio_same_select:.2f})",
             "info",
             "",
         ),
         (
-            f"    all due, limit 10,000: {big} rows, 1% due",
-            sweep_cell(big_all),
-            "info",
-            "",
-        ),
-        (
-            "    ratio, all due / per due id",
-            f"{ratio_all:.2f} / {small_all.median_s / max(small_all.returned, 1) * 1e6:.1f} us "
-            f"vs {big_all.median_s / max(big_all.returned, 1) * 1e6:.1f} us",
-            "info",
-            "",
-        ),
-        (
-            "    due query plan uses delivery_due_idx",
-            "yes" if uses_index else "NO",
+            "    due query plan uses outbox_due_idx",
+            ("yes, index-only scan" if index_only else "yes") if uses_index else "NO",
             "yes",
             verdict(uses_index),
         ),
     ]
     say("")
-    say(f"EXPLAIN (ANALYZE, BUFFERS), {big} rows, 1% due ({big_default.due} due):")
+    say(f"EXPLAIN (ANALYZE, BUFFERS), {big_label} rows, 1% due ({big.due} due):")
     say(plan_big)
     say("")
-    say(f"EXPLAIN (ANALYZE, BUFFERS), {big} rows, {big_same.due} due:")
+    say(f"EXPLAIN (ANALYZE, BUFFERS), {big_label} rows, {same.due} due:")
     say(plan_same)
     say("")
     widths = [max(len(row[i]) for row in lines) for i in range(4)]
@@ -820,12 +1039,18 @@ def run(args: argparse.Namespace, smtp: LoopbackSMTP, small_rows: int, big_rows:
         say("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
     say("")
     say(
-        f"(b) medians over {len(runs)} fresh discussions, Celery eager, one process; "
-        f"(c) medians of {args.runs} runs of deliveries_due(now, limit): the SELECT of due ids "
-        "and the requeue UPDATE of expired sends; nothing is enqueued or sent."
+        f"(b) medians over {len(runs)} fresh discussions after one untimed warm-up; a real "
+        "Celery worker (prefork, concurrency 2) on Redis, DEBUG off; the parts are read from "
+        "the rows' timestamps. (c) medians of "
+        f"{args.runs} runs of messages_due(now) with OUTBOX_SWEEP_LIMIT: the SELECT and "
+        f"the {LAPSED} lapsed sends recorded lost and made due again (synchronous_commit off), "
+        "restored (untimed) after each run; SELECT alone: median of "
+        f"{args.runs * SELECT_REPEATS}. Nothing is enqueued or sent."
     )
     say(f"total {time.perf_counter() - started:.0f}s")
-    passed = renders == {1} and ratio_b <= 1.5 and ratio_c <= 2 and ratio_same <= 2 and uses_index
+    passed = (
+        renders == {1} and one_pdf and ratio_b <= TARGET_B and ratio_c <= TARGET_C and uses_index
+    )
     return 0 if passed else 1
 
 

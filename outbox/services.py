@@ -79,6 +79,16 @@ def message_owe(
     return message
 
 
+def messages_owe_held(*, kind: str, owed: list[dict[str, Any]]) -> list[Message]:
+    """Owes many messages of one kind in one INSERT, all held (see message_owe); each dict
+    gives recipients and what the message is about."""
+    now = timezone.now()
+    return Message.objects.bulk_create(
+        Message(kind=kind, next_attempt_at=None, expires_at=None, created_at=now, **fields)
+        for fields in owed
+    )
+
+
 def messages_release(messages: QuerySet[Message]) -> list[int]:
     """Held messages become due now; returns their ids for the caller to hint."""
     now = timezone.now()

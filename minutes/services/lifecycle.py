@@ -20,13 +20,15 @@ chase   each silent agency is reminded MINUTES_REMINDERS times, then escalated; 
 import hashlib
 import logging
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.core.files.storage import Storage
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import Case, F, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from agencies.models import User
@@ -37,7 +39,15 @@ from minutes.models import Chase, ChaseKind, Delivery, DeliveryStatus, MinutesVe
 from minutes.services.receipts import answers_too_long
 from outbox.kinds import Handler, NotReady, Undeliverable, handler_register
 from outbox.models import Message, MessageKind
-from outbox.services import hint, hint_send, message_owe, messages_cancel, messages_release
+from outbox.sending import messages_send
+from outbox.services import (
+    hint,
+    hint_send,
+    message_owe,
+    messages_cancel,
+    messages_owe_held,
+    messages_release,
+)
 from strategy.models import Discussion, Invitee
 
 logger = logging.getLogger(__name__)
@@ -69,16 +79,19 @@ def deliveries_owe(*, version: MinutesVersion, now: datetime) -> list[Delivery]:
         for invitee in discussion.invitees.select_related("agency", "contact")
     )
     deliveries = list(version.deliveries.all())  # with their ids, on every backend
-    for delivery in deliveries:
-        message_owe(
-            kind=MessageKind.MINUTES,
-            recipients=list(delivery.recipients),
-            discussion_id=discussion.pk,
-            version_id=version.pk,
-            delivery_id=delivery.pk,
-            agency_id=delivery.agency_id,
-            held=True,
-        )
+    messages_owe_held(
+        kind=MessageKind.MINUTES,
+        owed=[
+            {
+                "recipients": list(delivery.recipients),
+                "discussion_id": discussion.pk,
+                "version_id": version.pk,
+                "delivery_id": delivery.pk,
+                "agency_id": delivery.agency_id,
+            }
+            for delivery in deliveries
+        ],
+    )
     MinutesVersion.objects.filter(pk=version.pk).update(
         pdf_status=PDFStatus.PENDING, pdf_next_attempt_at=now, pdf_attempts=0
     )
@@ -160,10 +173,11 @@ def version_render(version_id: int) -> str:
         released = messages_release(
             Message.objects.filter(version_id=version_id, kind=MessageKind.MINUTES)
         )
-        # Two hints, so a worker of two processes sends both halves at once.
+        # The second half goes to another worker process; this one sends the first half
+        # itself, once the release commits, so the PDF it holds goes out at once.
         half = (len(released) + 1) // 2
-        hint_send(released[:half])
         hint_send(released[half:])
+    messages_send(released[:half])
     return "rendered"
 
 
@@ -217,11 +231,20 @@ def version_pdf_bytes(version: MinutesVersion) -> bytes:
     """The stored PDF, checked against the hash recorded when it was rendered."""
     if not version.pdf or not version.pdf_sha256:
         raise NotReady(f"{version} has no PDF yet")
-    with version.pdf.open("rb") as handle:
-        data = handle.read()
-    if hashlib.sha256(data).hexdigest() != version.pdf_sha256:
-        raise ValueError(f"The stored PDF for {version} does not match its recorded hash")
-    return bytes(data)
+    storage = version.pdf.storage
+    name = version.pdf.name
+    return _stored_pdf(name, version.pdf_sha256, storage.get_modified_time(name), storage)
+
+
+@lru_cache(maxsize=4)
+def _stored_pdf(name: str, sha256: str, modified: datetime, storage: Storage) -> bytes:
+    """Read once per worker process for all of a version's deliveries, unless the file
+    changed since; a file that does not match its recorded hash is never cached."""
+    with storage.open(name, "rb") as handle:
+        data = bytes(handle.read())
+    if hashlib.sha256(data).hexdigest() != sha256:
+        raise ValueError(f"The stored PDF {name} does not match its recorded hash")
+    return data
 
 
 # --- send, retry, fail: what the outbox's outcomes mean for a delivery ------------------
@@ -233,8 +256,10 @@ def _id(value: int | None) -> int:
 
 
 def minutes_compose(message: Message) -> list[EmailMessage]:
-    delivery = Delivery.objects.select_related("version__discussion", "agency").get(
-        pk=_id(message.delivery_id)
+    delivery = (
+        Delivery.objects.select_related("version__discussion__team", "agency")
+        .defer("version__snapshot")
+        .get(pk=_id(message.delivery_id))
     )
     if delivery.is_revoked:
         raise Undeliverable("Withdrawn: sent in error")
@@ -250,17 +275,19 @@ def minutes_compose(message: Message) -> list[EmailMessage]:
 
 def delivery_sent(message: Message, at: datetime) -> None:
     first_reminder = at + timedelta(hours=settings.MINUTES_FIRST_REMINDER_HOURS)
-    Delivery.objects.filter(pk=_id(message.delivery_id), sent_at__isnull=True).update(
-        next_chase_at=first_reminder
-    )
     Delivery.objects.filter(pk=_id(message.delivery_id)).update(
         status=DeliveryStatus.SENT,
         sent_at=at,
         attempts=message.attempts,
         last_error="",
+        # Chasing starts from the first copy sent, never again from a later one.
+        next_chase_at=Case(
+            When(sent_at__isnull=True, then=Value(first_reminder)), default=F("next_chase_at")
+        ),
     )
-    delivery = Delivery.objects.select_related("version").get(pk=_id(message.delivery_id))
-    version_mark_distributed(delivery.version, at)
+    version_mark_distributed(
+        version_id=_id(message.version_id), discussion_id=_id(message.discussion_id), at=at
+    )
 
 
 def delivery_failed(message: Message, at: datetime) -> None:
@@ -281,15 +308,17 @@ def delivery_requeued(message: Message, at: datetime) -> None:
     )
 
 
-def version_mark_distributed(version: MinutesVersion, at: datetime) -> None:
+def version_mark_distributed(*, version_id: int, discussion_id: int, at: datetime) -> None:
     """Records when a version first reached every agency it is owed to."""
-    owed = version.deliveries.filter(revoked_at__isnull=True).exclude(status=DeliveryStatus.SENT)
+    owed = Delivery.objects.filter(version_id=version_id, revoked_at__isnull=True).exclude(
+        status=DeliveryStatus.SENT
+    )
     if owed.exists():
         return
-    MinutesVersion.objects.filter(pk=version.pk, distributed_at__isnull=True).update(
+    MinutesVersion.objects.filter(pk=version_id, distributed_at__isnull=True).update(
         distributed_at=at
     )
-    Discussion.objects.filter(pk=version.discussion_id, minutes_distributed_at__isnull=True).update(
+    Discussion.objects.filter(pk=discussion_id, minutes_distributed_at__isnull=True).update(
         minutes_distributed_at=at
     )
 

@@ -135,8 +135,11 @@ def test_version_two_replaces_version_one_and_its_reminders(monkeypatch, mailout
 def test_a_delivery_withdrawn_before_sending_is_never_enqueued_again(monkeypatch):
     record = held_discussion(agencies=3)
     version = approve_quietly(record, monkeypatch)
-    with mock.patch("outbox.tasks.send_messages.delay") as hints:
-        run_sweeps()  # the PDF is made; its hints are lost, so the messages stay due
+    with (
+        mock.patch("outbox.tasks.send_messages.delay"),
+        mock.patch("minutes.services.lifecycle.messages_send"),
+    ):
+        run_sweeps()  # the PDF is made; nothing is sent yet, so the messages stay due
     withdrawn = Delivery.objects.filter(version=version).first()
     assert withdrawn is not None
     delivery_revoke(delivery=withdrawn, reason="Fictional: wrong practice")
