@@ -48,7 +48,9 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_forms_gds",
     "pgtrigger",
+    "django_prometheus",
     "audit",
+    "operations",
     "outbox",
     "agencies",
     "strategy",
@@ -61,6 +63,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Request counts and latencies for /metrics: first and last, so they time everything.
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    # Answers a load balancer's /health/ before the host check and the HTTPS redirect.
+    "config.health.LoadBalancerProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "config.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -74,6 +80,7 @@ MIDDLEWARE = [
     "agencies.signin.middleware.SignInMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -205,6 +212,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "minutes.tasks.sweep",
         "schedule": float(env_int("MINUTES_SWEEP_SECONDS", 60)),
     },
+    # A worker running this is alive; beat publishing it (or anything) is alive too.
+    "operations-heartbeat": {
+        "task": "operations.tasks.heartbeat",
+        "schedule": float(env_int("OPERATIONS_HEARTBEAT_SECONDS", 60)),
+    },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
@@ -239,6 +251,39 @@ MINUTES_RECEIPT_LINK_DAYS = env_int("MINUTES_RECEIPT_LINK_DAYS", 30)
 MINUTES_SEND_LEASE_SECONDS = env_int("MINUTES_SEND_LEASE_SECONDS", 300)
 MINUTES_RETRY_CAP_SECONDS = env_int("MINUTES_RETRY_CAP_SECONDS", 3600)
 MINUTES_SWEEP_SECONDS = env_int("MINUTES_SWEEP_SECONDS", 60)
+
+# Health (/health/): what is checked, and how stale the worker and beat, and how old the oldest
+# owed message, may be before it answers 503. See docs/operations.md.
+HEALTH_CHECKS: list[str | tuple[str, dict[str, object]]] = [
+    "health_check.checks.Database",
+    "operations.health.Broker",
+    "health_check.checks.Storage",
+    ("operations.health.ProcessSeen", {"process": "worker"}),
+    ("operations.health.ProcessSeen", {"process": "beat"}),
+    "outbox.health.OldestOwedMessage",
+]
+HEALTH_WORKER_STALE_SECONDS = env_int("HEALTH_WORKER_STALE_SECONDS", 300)
+HEALTH_BEAT_STALE_SECONDS = env_int("HEALTH_BEAT_STALE_SECONDS", 300)
+HEALTH_OLDEST_OWED_SECONDS = env_int("HEALTH_OLDEST_OWED_SECONDS", 3600)
+# Metrics (/metrics): a scraper sends "Authorization: Bearer METRICS_TOKEN" or calls from one
+# of METRICS_ALLOWED_ADDRESSES (as config.client_address sees it). Neither set: 404 for all.
+METRICS_TOKEN = env_str("METRICS_TOKEN")
+METRICS_ALLOWED_ADDRESSES = env_list("METRICS_ALLOWED_ADDRESSES", [])
+# Request latency buckets in seconds, for the p95 the load test reports.
+PROMETHEUS_LATENCY_BUCKETS = (
+    0.01,
+    0.025,
+    0.05,
+    0.1,
+    0.2,
+    0.3,
+    0.5,
+    1.0,
+    2.5,
+    5.0,
+    10.0,
+    float("inf"),
+)
 
 # Retention: closed discussions are anonymised this many days after closing (7 years).
 RETENTION_DAYS = env_int("RETENTION_DAYS", 7 * 365)
