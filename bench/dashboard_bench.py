@@ -28,6 +28,7 @@ import statistics
 import subprocess
 import sys
 import time
+import tracemalloc
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -159,6 +160,7 @@ def report(small: dict[str, Any], large: dict[str, Any], title: str) -> None:
         print(f"{page:48} {s['median_ms']:8.1f} {big['median_ms']:8.1f} {ratio:6.2f} "
               f"{queries:>9} {rows:>13}  {verdict}")  # fmt: skip
     print(f"worst ratio: {worst:.2f}")
+    downloads_report(small, large)
     print(f"\nindexes the plans use ({size_label(large['discussions'])}):")
     for page, indexes in large["indexes"].items():
         print(f"  {page:46} {', '.join(indexes) or 'none (sequential scans only)'}")
@@ -166,6 +168,24 @@ def report(small: dict[str, Any], large: dict[str, Any], title: str) -> None:
     for plan in large["plans"]:
         print(f"\n-- {plan['page']} ({plan['ms']:.1f} ms)\n{plan['sql'][:300]}...")
         print("\n".join(plan["plan"][:40]))
+
+
+def downloads_report(small: dict[str, Any], large: dict[str, Any]) -> None:
+    """Each CSV as time per row written, since a larger partnership legitimately writes more
+    rows, and the peak of Python memory while one download streams (tracemalloc), which must
+    not grow with the rows."""
+    print(f"\n{'download':48} {'rows':>15} {'ms/row ratio':>13} {'peak KiB':>15}  verdict")
+    for page, s in small["pages"].items():
+        if "csv" not in s:
+            continue
+        big = large["pages"][page]
+        per_row = (big["median_ms"] / max(big["csv"]["rows"], 1)) / (
+            s["median_ms"] / max(s["csv"]["rows"], 1)
+        )
+        rows = f"{s['csv']['rows']}/{big['csv']['rows']}"
+        peak = f"{s['csv']['peak_kib']:.0f}/{big['csv']['peak_kib']:.0f}"
+        verdict = "ok" if per_row <= TARGET else f"OVER {TARGET}"
+        print(f"{page:48} {rows:>15} {per_row:13.2f} {peak:>15}  {verdict}")
 
 
 def orchestrate(args: argparse.Namespace) -> None:
@@ -289,16 +309,21 @@ def measure(args: argparse.Namespace) -> None:
     )
     factory = RequestFactory()
 
-    def get(path: str) -> int:
-        """Calls the page's view as a signed-in manager; returns the bytes it sent."""
+    def get(path: str) -> tuple[int, int]:
+        """Calls the page's view as a signed-in manager, reading its body as a browser would
+        (chunk by chunk, keeping none); returns the bytes and the lines it sent."""
         request = factory.get(path)
         request.user = manager
         request.session = SessionStore()
         request.resolver_match = match = resolve(request.path_info)
         response = match.func(request, *match.args, **match.kwargs)
-        body = b"".join(response.streaming_content) if response.streaming else response.content
         assert response.status_code == 200, (path, response.status_code)
-        return len(body)
+        sent = lines = 0
+        for chunk in response.streaming_content if response.streaming else [response.content]:
+            sent += len(chunk)
+            lines += chunk.count(b"\n")
+        response.close()
+        return sent, lines
 
     from django.utils import timezone
 
@@ -328,6 +353,12 @@ def measure(args: argparse.Namespace) -> None:
             "queries": len(queries),
             "rows": list_rows(path),
         }
+        if path.endswith(".csv"):
+            tracemalloc.start()
+            _, lines = get(path)
+            peak = tracemalloc.get_traced_memory()[1]
+            tracemalloc.stop()
+            result["pages"][path]["csv"] = {"rows": lines - 1, "peak_kib": peak / 1024}
         used: set[str] = set()
         jit_off = False  # as the page ran it: reporting reads turn the JIT compiler off
         for query in queries.captured_queries:
