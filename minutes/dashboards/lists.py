@@ -19,7 +19,7 @@ from minutes.dashboards import selectors
 from minutes.dashboards.filters import Filters
 from minutes.dashboards.measures import duration_text
 from minutes.dashboards.selectors import Moment
-from minutes.dashboards.working_days import working_days_between
+from strategy.working_days import working_days_between
 
 Value = str | int | date | datetime | timedelta | None
 
