@@ -13,6 +13,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env_bool, env_int, env_list, env_str, machine_secret
+from config.logs import logging_config, structlog_configure
 from config.mail import email_settings_from_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -49,6 +50,7 @@ INSTALLED_APPS = [
     "crispy_forms_gds",
     "pgtrigger",
     "django_prometheus",
+    "django_structlog",
     "audit",
     "operations",
     "outbox",
@@ -75,6 +77,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # Binds the request id and user id to every log line of the request (config/logs.py).
+    "django_structlog.middlewares.RequestMiddleware",
     "audit.trail.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "agencies.signin.middleware.SignInMiddleware",
@@ -339,17 +343,16 @@ CONTENT_SECURITY_POLICY = "; ".join(
 if env_bool("BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {
-        "weasyprint": {"level": "WARNING"},
-        "weasyprint.progress": {"level": "WARNING"},
-        "fontTools": {"level": "WARNING"},
-    },
-}
+# Logs: one JSON object a line (LOG_JSON, on whenever DEBUG is off) with the event name, the
+# request id and the user's id, and no personal data: see config/logs.py.
+LOGGING = logging_config(
+    as_json=env_bool("LOG_JSON", not DEBUG), level=env_str("LOG_LEVEL", "INFO")
+)
+structlog_configure()
+DJANGO_STRUCTLOG_CELERY_ENABLED = True
+DJANGO_STRUCTLOG_IP_LOGGING_ENABLED = env_bool("LOG_CLIENT_ADDRESS", False)
+# Only behind a proxy that sets X-Request-ID (and drops the client's): ties its log to ours.
+DJANGO_STRUCTLOG_TRUST_UPSTREAM_REQUEST_ID = env_bool("LOG_TRUST_UPSTREAM_REQUEST_ID", False)
 
 # Sign-in: two factors, throttling, sessions
 # A password and then a code from an authenticator app (or a backup code), required of every

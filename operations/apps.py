@@ -6,7 +6,9 @@ class OperationsConfig(AppConfig):
     verbose_name = "Operations"
 
     def ready(self) -> None:
+        from config import logs
         from operations import beat, metrics
 
         beat.connect()
+        logs.connect()
         metrics.collector_register(metrics.HeartbeatCollector())
