@@ -101,7 +101,8 @@ def prepare(server_url: str, size: str, discussions: int, args: argparse.Namespa
     name = SCRATCH[size] + (f"_{args.suffix}" if args.suffix else "")
     url = scratch_url(server_url, name)
     if args.reuse and seeded_count(url) == discussions:
-        print(f"{name}: reusing {discussions:,} discussions", flush=True)
+        manage(url, "migrate", "--noinput")  # as migrated: any migration added since seeding
+        print(f"{name}: reusing {discussions:,} discussions, migrated", flush=True)
         return url
     admin_sql(server_url, f'DROP DATABASE IF EXISTS "{name}"')
     admin_sql(server_url, f'CREATE DATABASE "{name}"')

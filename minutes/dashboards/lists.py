@@ -280,7 +280,8 @@ CONFERENCES = DashboardList(
     title="Initial child protection conferences due",
     card_label="Conferences due in 5 working days or overdue",
     description="Initial child protection conferences due within the next 5 working days, "
-    "or overdue, for children whose discussion is not closed.",
+    "or overdue, for children whose discussion is not closed. A conference leaves the list "
+    "when its chair or a manager records the day it was held, on the discussion's page.",
     rows=selectors.conferences_due,
     columns=(
         _discussion_columns("child.discussion")[0],
