@@ -216,6 +216,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "minutes.tasks.sweep",
         "schedule": float(env_int("MINUTES_SWEEP_SECONDS", 60)),
     },
+    # The trends' settled months, rewritten from the records (minutes.models.MonthlySummary).
+    "minutes-trends-rebuild": {
+        "task": "minutes.tasks.trends_rebuild",
+        "schedule": float(env_int("TRENDS_REBUILD_SECONDS", 6 * 60 * 60)),
+    },
     # A worker running this is alive; beat publishing it (or anything) is alive too.
     "operations-heartbeat": {
         "task": "operations.tasks.heartbeat",
