@@ -7,6 +7,7 @@ triggers who is acting."""
 from collections.abc import Callable
 from typing import Any
 
+import structlog
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.db import connection
 from django.dispatch import receiver
@@ -14,6 +15,10 @@ from django.http import HttpRequest, HttpResponse
 
 from audit.models import AuditEvent
 from config.client_address import client_address
+
+# Each entry is also a log line under the same event name, with identifiers only: the
+# trail's own columns (names in actor_label, the path, the detail) stay out of the logs.
+log = structlog.get_logger("audit")
 
 # Which discussion a refused page aimed at, by URL name ("minutes:version") or namespace
 # ("strategy:*"). Each app registers its own pages, so this module imports none of them.
@@ -63,6 +68,13 @@ def audit_record(
     actor_label: str = "",
 ) -> AuditEvent:
     actor, label = actor_of(request)
+    log.info(
+        action,
+        user_id=actor.pk if actor is not None else None,
+        discussion_id=discussion_id,
+        object_type=obj._meta.db_table if obj is not None else None,
+        object_id=str(obj.pk) if obj is not None else None,
+    )
     return AuditEvent.objects.create(
         actor=actor,
         actor_label=(actor_label or label)[: AuditEvent._meta.get_field("actor_label").max_length],

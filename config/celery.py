@@ -1,9 +1,34 @@
 import os
+from typing import Any
 
-from celery import Celery
+from celery import Celery, bootsteps, signals
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 app = Celery("strategy_discussions")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+class StructuredTaskLogs(bootsteps.Step):
+    """Each task's log lines carry its task id and the request id and user id that queued it.
+
+    django-structlog's own DjangoStructLogInitStep also connects the publishing signals,
+    which its app already connected (DJANGO_STRUCTLOG_CELERY_ENABLED), so every enqueue was
+    logged twice in the worker; this connects only the worker's."""
+
+    def __init__(self, parent: Any, **kwargs: Any) -> None:
+        super().__init__(parent, **kwargs)
+        from django_structlog.celery.receivers import CeleryReceiver
+
+        self.receiver = receiver = CeleryReceiver()
+        signals.task_prerun.connect(receiver.receiver_task_prerun)
+        signals.task_retry.connect(receiver.receiver_task_retry)
+        signals.task_success.connect(receiver.receiver_task_success)
+        signals.task_failure.connect(receiver.receiver_task_failure)
+        signals.task_revoked.connect(receiver.receiver_task_revoked)
+        signals.task_unknown.connect(receiver.receiver_task_unknown)
+        signals.task_rejected.connect(receiver.receiver_task_rejected)
+
+
+app.steps["worker"].add(StructuredTaskLogs)

@@ -13,6 +13,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env_bool, env_int, env_list, env_str, machine_secret
+from config.logs import logging_config, structlog_configure
 from config.mail import email_settings_from_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -48,7 +49,10 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_forms_gds",
     "pgtrigger",
+    "django_prometheus",
+    "django_structlog",
     "audit",
+    "operations",
     "outbox",
     "agencies",
     "strategy",
@@ -61,6 +65,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Request counts and latencies for /metrics: first and last, so they time everything.
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    # Answers a load balancer's /health/ before the host check and the HTTPS redirect.
+    "config.health.LoadBalancerProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "config.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -69,11 +77,14 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # Binds the request id and user id to every log line of the request (config/logs.py).
+    "django_structlog.middlewares.RequestMiddleware",
     "audit.trail.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "agencies.signin.middleware.SignInMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -205,6 +216,16 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "minutes.tasks.sweep",
         "schedule": float(env_int("MINUTES_SWEEP_SECONDS", 60)),
     },
+    # The trends' settled months, rewritten from the records (minutes.models.MonthlySummary).
+    "minutes-trends-rebuild": {
+        "task": "minutes.tasks.trends_rebuild",
+        "schedule": float(env_int("TRENDS_REBUILD_SECONDS", 6 * 60 * 60)),
+    },
+    # A worker running this is alive; beat publishing it (or anything) is alive too.
+    "operations-heartbeat": {
+        "task": "operations.tasks.heartbeat",
+        "schedule": float(env_int("OPERATIONS_HEARTBEAT_SECONDS", 60)),
+    },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
@@ -239,6 +260,39 @@ MINUTES_RECEIPT_LINK_DAYS = env_int("MINUTES_RECEIPT_LINK_DAYS", 30)
 MINUTES_SEND_LEASE_SECONDS = env_int("MINUTES_SEND_LEASE_SECONDS", 300)
 MINUTES_RETRY_CAP_SECONDS = env_int("MINUTES_RETRY_CAP_SECONDS", 3600)
 MINUTES_SWEEP_SECONDS = env_int("MINUTES_SWEEP_SECONDS", 60)
+
+# Health (/health/): what is checked, and how stale the worker and beat, and how old the oldest
+# owed message, may be before it answers 503. See docs/operations.md.
+HEALTH_CHECKS: list[str | tuple[str, dict[str, object]]] = [
+    "health_check.checks.Database",
+    "operations.health.Broker",
+    "health_check.checks.Storage",
+    ("operations.health.ProcessSeen", {"process": "worker"}),
+    ("operations.health.ProcessSeen", {"process": "beat"}),
+    "outbox.health.OldestOwedMessage",
+]
+HEALTH_WORKER_STALE_SECONDS = env_int("HEALTH_WORKER_STALE_SECONDS", 300)
+HEALTH_BEAT_STALE_SECONDS = env_int("HEALTH_BEAT_STALE_SECONDS", 300)
+HEALTH_OLDEST_OWED_SECONDS = env_int("HEALTH_OLDEST_OWED_SECONDS", 3600)
+# Metrics (/metrics): a scraper sends "Authorization: Bearer METRICS_TOKEN" or calls from one
+# of METRICS_ALLOWED_ADDRESSES (as config.client_address sees it). Neither set: 404 for all.
+METRICS_TOKEN = env_str("METRICS_TOKEN")
+METRICS_ALLOWED_ADDRESSES = env_list("METRICS_ALLOWED_ADDRESSES", [])
+# Request latency buckets in seconds, for the p95 the load test reports.
+PROMETHEUS_LATENCY_BUCKETS = (
+    0.01,
+    0.025,
+    0.05,
+    0.1,
+    0.2,
+    0.3,
+    0.5,
+    1.0,
+    2.5,
+    5.0,
+    10.0,
+    float("inf"),
+)
 
 # Retention: closed discussions are anonymised this many days after closing (7 years).
 RETENTION_DAYS = env_int("RETENTION_DAYS", 7 * 365)
@@ -294,17 +348,16 @@ CONTENT_SECURITY_POLICY = "; ".join(
 if env_bool("BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {
-        "weasyprint": {"level": "WARNING"},
-        "weasyprint.progress": {"level": "WARNING"},
-        "fontTools": {"level": "WARNING"},
-    },
-}
+# Logs: one JSON object a line (LOG_JSON, on whenever DEBUG is off) with the event name, the
+# request id and the user's id, and no personal data: see config/logs.py.
+LOGGING = logging_config(
+    as_json=env_bool("LOG_JSON", not DEBUG), level=env_str("LOG_LEVEL", "INFO")
+)
+structlog_configure()
+DJANGO_STRUCTLOG_CELERY_ENABLED = True
+DJANGO_STRUCTLOG_IP_LOGGING_ENABLED = env_bool("LOG_CLIENT_ADDRESS", False)
+# Only behind a proxy that sets X-Request-ID (and drops the client's): ties its log to ours.
+DJANGO_STRUCTLOG_TRUST_UPSTREAM_REQUEST_ID = env_bool("LOG_TRUST_UPSTREAM_REQUEST_ID", False)
 
 # Sign-in: two factors, throttling, sessions
 # A password and then a code from an authenticator app (or a backup code), required of every

@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from agencies.signin.views import SignInView
-from config import views
+from config import health, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -15,4 +15,7 @@ urlpatterns = [
     path("minutes/", include("minutes.urls")),
     path("dashboards/", include("minutes.dashboards.urls")),
     path("admin/", admin.site.urls),
+    path("health/", health.health, name="health"),
+    path("health/detail/", health.health_detail, name="health_detail"),
+    path("metrics", health.metrics, name="metrics"),
 ]

@@ -19,3 +19,7 @@ class MinutesConfig(AppConfig):
         retention_anonymiser_register("minutes", discussion_minutes_anonymise)
 
         from minutes import refusals  # noqa: F401 - which discussion a refused page aims at
+        from minutes.metrics import MinutesCollector
+        from operations.metrics import collector_register
+
+        collector_register(MinutesCollector())

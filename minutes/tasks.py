@@ -4,6 +4,7 @@ from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
+from minutes.dashboards import trends
 from minutes.services import lifecycle
 
 
@@ -25,3 +26,9 @@ def sweep() -> dict[str, int]:
         render_version.delay(version_id)
     chased = lifecycle.chases_owe_due(now)
     return {"renders": len(renders), "chases": chased}
+
+
+@shared_task
+def trends_rebuild() -> int:
+    """Beat runs this every few hours: the trends' settled months, rewritten from the records."""
+    return trends.monthly_summaries_rebuild(timezone.now())

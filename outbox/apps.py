@@ -10,3 +10,8 @@ class OutboxConfig(AppConfig):
         from outbox.retention import discussion_messages_anonymise
 
         retention_anonymiser_register("outbox", discussion_messages_anonymise)
+
+        from operations.metrics import collector_register
+        from outbox.metrics import OutboxCollector
+
+        collector_register(OutboxCollector())

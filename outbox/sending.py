@@ -144,7 +144,10 @@ def _record(message: Message, claimed_at: datetime, outcome: str, reply: str) ->
         if hook is not None:
             hook(message, now)
     if state == MessageState.FAILED:
-        logger.warning("Message %s (%s) failed: %s", message.pk, message.kind, reply)
+        # The reply stays on the row: a mail server's reply can quote the recipient's address.
+        logger.warning(
+            "Message %s (%s) failed; its last reply is on the row", message.pk, message.kind
+        )
     return str(state)
 
 

@@ -35,6 +35,11 @@ urlpatterns = [
         decisions.positions_edit,
         name="positions",
     ),
+    path(
+        "<int:pk>/children/<int:child_pk>/conference-held/",
+        decisions.conference_held,
+        name="conference_held",
+    ),
     path("<int:pk>/differences/new/", decisions.difference_create, name="difference_create"),
     path("<int:pk>/actions/add/", recording.action_add, name="action_add"),
     path("<int:pk>/actions/<int:action_pk>/remove/", recording.action_remove, name="action_remove"),

@@ -96,7 +96,12 @@ def world(settings, tmp_path, django_capture_on_commit_callbacks) -> World:
         discussion=open_one, agency=delivery.agency, attendance="attended"
     )
     decision = ChildDecision.objects.create(
-        child=child, threshold_met=True, rationale="r", outcomes=["s47_single"], decided_by=chair
+        child=child,
+        threshold_met=True,
+        rationale="r",
+        outcomes=["s47_single"],
+        decided_by=chair,
+        conference_due_by=timezone.localdate(),
     )
     AgencyPosition.objects.create(
         decision=decision, invitee=police, position="disagrees", reason="r"
@@ -144,6 +149,7 @@ def world(settings, tmp_path, django_capture_on_commit_callbacks) -> World:
         "strategy:voice": {**d, "child_pk": child.pk},
         "strategy:decision": {**d, "child_pk": child.pk},
         "strategy:positions": {**d, "child_pk": child.pk},
+        "strategy:conference_held": {**d, "child_pk": child.pk},
         "strategy:action_remove": {**d, "action_pk": action.pk},
         "minutes:receipt": {"token": token},
         "minutes:workspace": {"pk": sent.pk},
@@ -206,7 +212,10 @@ def test_every_url_pattern_has_a_row_and_answers_as_the_table_says(world):
             expected = row[role]
             user = None if role == "signed out" else world.people[role]
             got = outcome(client_as(user), url, role)
-            wanted = {"own": "yes", "link": "yes"}.get(expected, expected)
+            # A probe answers anyone; metrics answer no one without the token (tests/operations).
+            wanted = {"own": "yes", "link": "yes", "probe": "yes", "token": "no"}.get(
+                expected, expected
+            )
             if got != wanted:
                 problems.append(f"{name} as {role}: table says {expected}, got {got}")
             if expected == "own" and role in world.others:

@@ -1,5 +1,12 @@
 """CSV downloads: every dashboard table, with the filters of the page it came from.
 
+Every download streams: a list's rows come from `.iterator(chunk_size=LIST_CHUNK_ROWS)`, which
+on PostgreSQL reads through a server-side cursor, so a download holds one chunk of rows in
+memory however long the list (tests/dashboards/test_exports.py shows the cursor open while it
+streams; bench/dashboard_bench.py gives time per row and peak memory). The audit and trends
+downloads write one row per figure, agency or month, so they grow with the directory and
+the calendar, never with the number of discussions.
+
 Cells are guarded against formula injection: a spreadsheet would run text starting with
 = + - @ (or a tab or carriage return) as a formula, so such text gets a leading quote.
 Numbers stay numbers.
@@ -14,6 +21,8 @@ from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Rows fetched from the server-side cursor at a time: the most a list download holds.
+LIST_CHUNK_ROWS = 2000
 
 
 def csv_cell(value: Any) -> str | int | float:

@@ -19,7 +19,7 @@ from minutes.dashboards import selectors
 from minutes.dashboards.filters import Filters
 from minutes.dashboards.measures import duration_text
 from minutes.dashboards.selectors import Moment
-from minutes.dashboards.working_days import working_days_between
+from strategy.working_days import working_days_between
 
 Value = str | int | date | datetime | timedelta | None
 
@@ -282,7 +282,8 @@ CONFERENCES = DashboardList(
     title="Initial child protection conferences due",
     card_label="Conferences due in 5 working days or overdue",
     description="Initial child protection conferences due within the next 5 working days, "
-    "or overdue, for children whose discussion is not closed.",
+    "or overdue, for children whose discussion is not closed. A conference leaves the list "
+    "when its chair or a manager records the day it was held, on the discussion's page.",
     rows=selectors.conferences_due,
     columns=(
         _discussion_columns("child.discussion")[0],

@@ -198,12 +198,14 @@ def conference_warning_date(moment: Moment) -> date:
 
 def conferences_due(filters: Filters, moment: Moment) -> QuerySet[ChildDecision]:
     """Initial child protection conferences due within 5 working days, or overdue, for
-    children whose discussion is not closed."""
+    children whose discussion is not closed. A conference recorded as held leaves the list;
+    only those still to be held are read (conference_due_idx)."""
     return (
         ChildDecision.objects.filter(
             discussion_scope(filters, "child__discussion__"),
             invited_agency(filters, "child__discussion"),
             conference_due_by__lte=conference_warning_date(moment),
+            conference_held_on__isnull=True,
             child__discussion__closed_at__isnull=True,
         )
         .select_related("child__discussion__team", "child__discussion__chair")

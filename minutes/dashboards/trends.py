@@ -1,18 +1,25 @@
-"""Monthly figures for the last 12 months, as charts with their numbers beside them."""
+"""Monthly figures for the last 12 months, as charts with their numbers beside them.
+
+Settled months are read from MonthlySummary (12 rows a team, however long the history); only
+the months still changing are counted from the records, so the page costs the same at any
+size once beat has rebuilt the summaries."""
 
 from dataclasses import dataclass
-from datetime import date, datetime
-from typing import Any
+from datetime import date, datetime, time, timedelta
+from typing import Any, cast
 
-from django.db.models import Count
+from django.db import transaction
+from django.db.models import Count, F, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from agencies.models import Team
 from minutes.dashboards import measures as m
 from minutes.dashboards.audit import deliveries_sent, discussions_held
 from minutes.dashboards.charts import BarChart, Point, bar_chart
 from minutes.dashboards.filters import Filters, months_before
 from minutes.dashboards.reporting import reporting
+from minutes.models import MonthlySummary
 
 MONTHS = 12
 
@@ -32,53 +39,137 @@ def trend_months(today: date) -> list[date]:
     return [months_before(first, -n) for n in range(MONTHS)]
 
 
-def _by_month(rows: Any) -> dict[date, dict[str, Any]]:
-    return {timezone.localtime(row["month"]).date(): row for row in rows}
+# A month's figures stop changing once its last minutes deadline (24 hours) and receipt window
+# (48 hours) have passed; a day more covers a night's rebuild.
+SETTLED_AFTER = timedelta(days=4)
+COUNTS = (
+    "discussions",
+    "partners_attended",
+    "gp_known",
+    "gp_invited",
+    "minutes_due",
+    "minutes_on_time",
+    "receipts_due",
+    "receipts_on_time",
+)
+Counts = dict[str, int]
 
 
-@reporting
-def monthly_figures(team_id: int | None, now: datetime) -> list[Month]:
-    months = trend_months(timezone.localdate(now))
-    filters = Filters(team_id=team_id, start=months[0], end=timezone.localdate(now))
+def month_settled(month: date, now: datetime) -> bool:
+    next_month = months_before(month, -1)
+    ends = timezone.make_aware(datetime.combine(next_month, time.min))
+    return now >= ends + SETTLED_AFTER
+
+
+def _key(row: dict[str, Any], by_team: bool) -> tuple[int | None, date]:
+    month = timezone.localtime(row["month"]).date()
+    return (row["team"] if by_team else None, month)
+
+
+def live_counts(
+    team_id: int | None, first: date, last: date, now: datetime, *, by_team: bool = False
+) -> dict[tuple[int | None, date], Counts]:
+    """Counts of each month from `first` to `last` (days), read from the records: by team, or
+    for `team_id` (None: every team) as one."""
+    filters = Filters(team_id=team_id, start=first, end=last)
     discussions = discussions_held(filters)
     measures = m.DiscussionMeasures(filters)
-    held = _by_month(
+    keys = ["team", "month"] if by_team else ["month"]
+    counts: dict[tuple[int | None, date], Counts] = {}
+    held = (
         discussions.annotate(month=TruncMonth("scheduled_for"))
-        .values("month")
+        .values(*keys)
         .annotate(
-            total=Count("pk"),
-            partners=Count("pk", filter=measures.statutory_partners_attended),
+            discussions=Count("pk"),
+            partners_attended=Count("pk", filter=measures.statutory_partners_attended),
             gp_known=Count("pk", filter=measures.gp_known),
             gp_invited=Count("pk", filter=measures.every_known_gp_invited),
             minutes_due=Count("pk", filter=m.minutes_due(now)),
             minutes_on_time=Count("pk", filter=m.minutes_on_time()),
         )
-        .order_by("month")
+        .order_by()
     )
-    receipts = _by_month(
-        deliveries_sent(discussions)
-        .annotate(month=TruncMonth("version__discussion__scheduled_for"))
-        .values("month")
-        .annotate(
-            due=Count("pk", filter=m.receipt_due(now)),
-            on_time=Count("pk", filter=m.receipt_on_time()),
+    for row in held:
+        counts.setdefault(_key(row, by_team), dict.fromkeys(COUNTS, 0)).update(
+            {name: row[name] for name in COUNTS[:6]}
         )
-        .order_by("month")
+    receipts = (
+        deliveries_sent(discussions)
+        .annotate(
+            month=TruncMonth("version__discussion__scheduled_for"),
+            team=F("version__discussion__team"),
+        )
+        .values(*keys)
+        .annotate(
+            receipts_due=Count("pk", filter=m.receipt_due(now)),
+            receipts_on_time=Count("pk", filter=m.receipt_on_time()),
+        )
+        .order_by()
     )
+    for row in receipts:
+        counts.setdefault(_key(row, by_team), dict.fromkeys(COUNTS, 0)).update(
+            receipts_due=row["receipts_due"], receipts_on_time=row["receipts_on_time"]
+        )
+    return counts
+
+
+def stored_counts(team_id: int | None, months: list[date]) -> dict[date, Counts]:
+    """The summaries of these months, summed over the team or every team."""
+    rows = MonthlySummary.objects.filter(month__in=months)
+    if team_id:
+        rows = rows.filter(team_id=team_id)
+    summed = rows.values("month").annotate(**{name: Sum(name) for name in COUNTS}).order_by()
+    rows_by_month = cast(list[dict[str, Any]], list(summed))
+    return {row["month"]: {name: row[name] or 0 for name in COUNTS} for row in rows_by_month}
+
+
+def monthly_summaries_rebuild(now: datetime) -> int:
+    """Rewrites the summaries of the settled months among the last 12, for every team, in one
+    transaction: a team with nothing in a month gets zeros. Returns the months rebuilt."""
+    settled = [
+        month for month in trend_months(timezone.localdate(now)) if month_settled(month, now)
+    ]
+    if not settled:
+        return 0
+    last = months_before(settled[-1], -1) - timedelta(days=1)
+    counts = live_counts(None, settled[0], last, now, by_team=True)
+    teams = list(Team.objects.values_list("pk", flat=True))
+    with transaction.atomic():
+        MonthlySummary.objects.filter(month__in=settled).delete()
+        MonthlySummary.objects.bulk_create(
+            MonthlySummary(
+                team_id=team,
+                month=month,
+                rebuilt_at=now,
+                **counts.get((team, month), dict.fromkeys(COUNTS, 0)),
+            )
+            for team in teams
+            for month in settled
+        )
+    return len(settled)
+
+
+@reporting
+def monthly_figures(team_id: int | None, now: datetime) -> list[Month]:
+    """The last 12 months: settled months from their summaries when rebuilt, the rest (this
+    month and the last, and any not yet rebuilt) counted live from the records."""
+    months = trend_months(timezone.localdate(now))
+    stored = stored_counts(team_id, [month for month in months if month_settled(month, now)])
+    missing = [month for month in months if month not in stored]
+    live: dict[tuple[int | None, date], Counts] = {}
+    if missing:
+        live = live_counts(team_id, missing[0], timezone.localdate(now), now)
     figures = []
     for month in months:
-        h = held.get(month, {})
-        r = receipts.get(month, {})
+        c = stored.get(month) or live.get((None, month)) or dict.fromkeys(COUNTS, 0)
         figures.append(
             Month(
                 starts=month,
-                discussions=h.get("total", 0),
-                statutory_partners_attended=m.Proportion(h.get("partners", 0), h.get("total", 0)),
-                every_known_gp_invited=m.Proportion(h.get("gp_invited", 0), h.get("gp_known", 0)),
-                minutes_within_24_hours=m.Proportion(
-                    h.get("minutes_on_time", 0), h.get("minutes_due", 0)
-                ),
-                receipts_within_48_hours=m.Proportion(r.get("on_time", 0), r.get("due", 0)),
+                discussions=c["discussions"],
+                statutory_partners_attended=m.Proportion(c["partners_attended"], c["discussions"]),
+                every_known_gp_invited=m.Proportion(c["gp_invited"], c["gp_known"]),
+                minutes_within_24_hours=m.Proportion(c["minutes_on_time"], c["minutes_due"]),
+                receipts_within_48_hours=m.Proportion(c["receipts_on_time"], c["receipts_due"]),
             )
         )
     return figures

@@ -99,7 +99,7 @@ def list_csv(request: HttpRequest, slug: str) -> HttpResponse:
     moment = Moment.current()
     if filters is None:
         return _list_page(request, entry, form, filters, moment)
-    rows = entry.rows(filters, moment).iterator(chunk_size=2000)
+    rows = entry.rows(filters, moment).iterator(chunk_size=exports.LIST_CHUNK_ROWS)
     return exports.csv_response(
         f"{entry.slug}-{moment.today}.csv",
         [column.csv_heading for column in entry.columns],

@@ -1,5 +1,6 @@
 from minutes.models.deliveries import Chase, ChaseKind, Delivery, DeliveryStatus
 from minutes.models.disputes import Dispute
+from minutes.models.summaries import MonthlySummary
 from minutes.models.versions import MinutesVersion, PDFStatus
 
 __all__ = [
@@ -9,5 +10,6 @@ __all__ = [
     "DeliveryStatus",
     "Dispute",
     "MinutesVersion",
+    "MonthlySummary",
     "PDFStatus",
 ]

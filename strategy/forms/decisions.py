@@ -235,3 +235,11 @@ class FollowUpForm(BoundedInput, forms.Form):
             Field("due_by"),
             submit="Schedule follow-up",
         )
+
+
+class ConferenceHeldForm(BoundedInput, forms.Form):
+    held_on = date_field("Date the conference was held")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper(Field("held_on"), submit="Record the conference")

@@ -39,6 +39,11 @@ class ChildDecision(models.Model):
     conference_due_by = models.DateField(
         "Initial child protection conference due by", null=True, blank=True
     )
+    # Recorded after the discussion, by its chair or a manager: the conference leaves the
+    # dashboard's list of conferences due.
+    conference_held_on = models.DateField(
+        "Initial child protection conference held on", null=True, blank=True
+    )
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -46,9 +51,23 @@ class ChildDecision(models.Model):
 
     class Meta:
         triggers = [AuditTrigger(discussion="child__discussion")]
+        indexes = [
+            # The dashboard's conferences due: only those still to be held are read.
+            models.Index(
+                fields=["conference_due_by"],
+                condition=models.Q(
+                    conference_due_by__isnull=False, conference_held_on__isnull=True
+                ),
+                name="conference_due_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Decision for {self.child}"
+
+    @property
+    def conference_is_due(self) -> bool:
+        return self.conference_due_by is not None and self.conference_held_on is None
 
     @property
     def starts_s47(self) -> bool:

@@ -204,3 +204,20 @@ def outcome_record_final(*, discussion: Discussion, expected_revision: int) -> D
     discussion.held_at = discussion.held_at or now
     discussion.save(update_fields=["outcome_recorded_at", "held_at", "updated_at"])
     return discussion
+
+
+def conference_held_record(*, decision: ChildDecision, held_on: date) -> bool:
+    """Records the day the child's initial child protection conference was held, once: it then
+    leaves the dashboard's conferences due. False if it was already recorded."""
+    discussion = decision.child.discussion
+    held = timezone.localtime(discussion.held_at or discussion.scheduled_for).date()
+    if held_on > timezone.localdate():
+        raise ValidationError({"held_on": "The date must be today or in the past"})
+    if held_on < held:
+        raise ValidationError(
+            {"held_on": "The conference cannot have been held before the strategy discussion"}
+        )
+    recorded = ChildDecision.objects.filter(
+        pk=decision.pk, conference_due_by__isnull=False, conference_held_on__isnull=True
+    ).update(conference_held_on=held_on)
+    return bool(recorded)

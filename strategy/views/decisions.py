@@ -1,14 +1,21 @@
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from agencies.access import current_user
+from agencies.models import Role
 from strategy import selectors
-from strategy.forms.decisions import DecisionForm, PositionsForm, ProfessionalDifferenceForm
+from strategy.forms.decisions import (
+    ConferenceHeldForm,
+    DecisionForm,
+    PositionsForm,
+    ProfessionalDifferenceForm,
+)
 from strategy.models import AgencyPosition, Attendance, Child, ChildDecision
 from strategy.services import decisions
-from strategy.views.discussions import recorders
+from strategy.views.discussions import local_authority, recorders
 from strategy.views.editing import edit_page
 
 
@@ -110,5 +117,44 @@ def difference_create(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "title": "Resolving Professional Differences: stage 1",
             "position": position,
+        },
+    )
+
+
+@local_authority
+def conference_held(request: HttpRequest, pk: int, child_pk: int) -> HttpResponse:
+    """The chair of the discussion, or a manager, records that the child's initial child
+    protection conference was held."""
+    user = current_user(request)
+    discussion = selectors.discussion_for_viewer(user, pk)
+    if user.pk != discussion.chair_id and not user.has_role(Role.MANAGER):
+        raise Http404
+    decision = get_object_or_404(
+        ChildDecision.objects.select_related("child__discussion"),
+        child_id=child_pk,
+        child__discussion=discussion,
+        conference_due_by__isnull=False,
+    )
+    form = ConferenceHeldForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            decisions.conference_held_record(
+                decision=decision, held_on=form.cleaned_data["held_on"]
+            )
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                form.add_error(field, errors)
+        else:
+            messages.success(
+                request, f"Initial child protection conference for {decision.child} recorded"
+            )
+            return redirect("strategy:detail", pk=discussion.pk)
+    return render(
+        request,
+        "strategy/section_form.html",
+        {
+            "discussion": discussion,
+            "form": form,
+            "title": f"Initial child protection conference for {decision.child}",
         },
     )

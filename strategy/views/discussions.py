@@ -185,6 +185,9 @@ def discussion_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "actions": discussion.actions.select_related("agency"),
             "can_record": can_record and discussion.is_editable,
             "is_chair": request.user.pk == discussion.chair_id,
+            # As strategy.views.decisions.conference_held allows.
+            "can_record_conference": request.user.pk == discussion.chair_id
+            or current_user(request).has_role(Role.MANAGER),
             "outcome_problems": decisions.outcome_problems(discussion),
             "series": discussion.series()
             if discussion.follows_id or discussion.follow_ups.exists()

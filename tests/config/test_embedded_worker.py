@@ -45,7 +45,8 @@ def test_worker_and_beat_run_tasks_on_the_embedded_default(tmp_path):
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and worker.poll() is None:
-            if "Task minutes.tasks.sweep" in log.read_text():
+            # Received, then run: wait for the outcome, not the first mention.
+            if "Task minutes.tasks.sweep" in (text := log.read_text()) and "succeeded" in text:
                 break
             time.sleep(0.5)
         text = log.read_text()

@@ -5,8 +5,10 @@ import io
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from django.db import connection
 
 from minutes.dashboards.exports import csv_cell
+from tests.conftest import missing_service
 from tests.dashboards import builders as b
 
 
@@ -116,3 +118,28 @@ def test_trends_download_a_row_a_month(p, frozen, client_for, maya) -> None:  # 
     assert rows[-1][:2] == ["2026-03", "1"]
     assert rows[-1][4] == "100"  # minutes within 24 hours
     assert rows[1][1:] == ["0", "", "", "", ""]
+
+
+def open_server_side_cursors() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_cursors WHERE name LIKE '_django_curs_%%'")
+        return cursor.fetchone()[0]
+
+
+def test_a_list_streams_from_a_server_side_cursor(p, frozen, client_for, maya) -> None:  # noqa: ANN001
+    """Rows go out as PostgreSQL hands them over, chunk by chunk, so memory stays flat however
+    long the list: the cursor is open while the download streams and closed at its end."""
+    if connection.vendor != "postgresql":
+        missing_service("server-side cursors are PostgreSQL's (set DATABASE_URL)")
+    for day in (9, 10, 11):
+        b.discussion(p, held_at=b.at(day, 9))
+
+    response = client_for(maya).get("/dashboards/minutes-overdue/download.csv")
+    assert response.streaming
+    lines = iter(response.streaming_content)
+    assert next(lines).startswith(b"Discussion,")
+    assert open_server_side_cursors() == 0  # nothing is read before the first row is wanted
+    next(lines)
+    assert open_server_side_cursors() == 1
+    assert len(list(lines)) == 2
+    assert open_server_side_cursors() == 0

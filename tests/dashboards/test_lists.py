@@ -11,8 +11,7 @@ import pytest
 from minutes.dashboards.filters import Filters
 from minutes.dashboards.lists import LISTS
 from minutes.dashboards.selectors import Moment
-from minutes.dashboards.working_days import working_days_between
-from strategy.working_days import is_working_day
+from strategy.working_days import is_working_day, working_days_between
 from tests.dashboards import builders as b
 from tests.dashboards.conftest import NOW
 

@@ -3,7 +3,14 @@
 from datetime import date
 
 from minutes.dashboards.charts import Point, bar_chart
-from minutes.dashboards.trends import monthly_figures, trend_charts, trend_months
+from minutes.dashboards.trends import (
+    month_settled,
+    monthly_figures,
+    monthly_summaries_rebuild,
+    trend_charts,
+    trend_months,
+)
+from minutes.models import MonthlySummary
 from tests.dashboards import builders as b
 from tests.dashboards.conftest import NOW
 
@@ -64,3 +71,46 @@ def test_the_trends_page_draws_each_chart_beside_its_table(p, frozen, client_for
     assert text.count('<table class="govuk-table') == 5
     assert "March 2026" in text and "April 2025" in text
     assert len(trend_charts(monthly_figures(None, NOW))) == 5
+
+
+def february_and_march(p) -> None:  # noqa: ANN001
+    on_time = b.discussion(p, held_at=b.at(2, 10, month=2), distributed_at=b.at(2, 20, month=2))
+    late = b.discussion(p, held_at=b.at(20, 10, month=2), distributed_at=b.at(22, 9, month=2))
+    for d in (on_time, late):
+        for key in ("csc", "police", "hospital"):
+            b.invite(d, p.agencies[key], "attended")
+    b.discussion(p, held_at=b.at(5, 10), distributed_at=b.at(5, 12), team=p.south, chair=p.nadia)
+
+
+def test_settled_months_are_stored_and_agree_with_the_records(p, frozen) -> None:  # noqa: ANN001
+    february_and_march(p)
+    live = monthly_figures(None, NOW)
+
+    # February ended more than 4 days ago; March is this month.
+    assert monthly_summaries_rebuild(NOW) == 11
+    assert not MonthlySummary.objects.filter(month=date(2026, 3, 1)).exists()
+    assert MonthlySummary.objects.filter(month=date(2026, 2, 1)).count() == 2  # each team
+
+    assert monthly_figures(None, NOW) == live
+    assert monthly_figures(p.north.pk, NOW)[-2].discussions == 2
+    assert monthly_figures(p.south.pk, NOW)[-2].discussions == 0
+
+
+def test_trends_read_settled_months_from_their_summaries(p, frozen) -> None:  # noqa: ANN001
+    february_and_march(p)
+    monthly_summaries_rebuild(NOW)
+
+    # A discussion recorded late in a settled month shows after the next rebuild ...
+    b.discussion(p, held_at=b.at(10, 10, month=2))
+    assert monthly_figures(None, NOW)[-2].discussions == 2
+    monthly_summaries_rebuild(NOW)
+    assert monthly_figures(None, NOW)[-2].discussions == 3
+
+    # ... while this month is counted from the records at once.
+    b.discussion(p, held_at=b.at(9, 10))
+    assert monthly_figures(None, NOW)[-1].discussions == 2
+
+
+def test_a_month_is_settled_once_its_deadlines_have_passed() -> None:
+    assert not month_settled(date(2026, 2, 1), b.at(4, 12))
+    assert month_settled(date(2026, 2, 1), b.at(5, 12))

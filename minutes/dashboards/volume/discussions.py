@@ -191,12 +191,19 @@ class DiscussionMaker:
             s47 = rng.random() < 0.4
             outcomes = [rng.choice(("s47_joint", "s47_single"))] if s47 else []
             outcomes += [rng.choice(("s17_assessment", "no_further_action", "medical"))]
+            due = _conference_due(held_on) if s47 else None
+            # Conferences are held on or up to a few days before the day they are due, and
+            # recorded then: only those not yet held stay due.
+            conference_on = due - timedelta(days=rng.randint(0, 4)) if due else None
             decision_id = t.decision.add(
                 child_id=child_id,
                 threshold_met=s47 or rng.random() < 0.3,
                 rationale="" if rng.random() < 0.04 else "Fictional rationale, in words.",
                 outcomes=outcomes,
-                conference_due_by=_conference_due(held_on) if s47 else None,
+                conference_due_by=due,
+                conference_held_on=conference_on
+                if conference_on and held_on <= conference_on < self.today
+                else None,
                 decided_by_id=chair,
                 decided_at=held_at,
             )
