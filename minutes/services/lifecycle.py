@@ -232,7 +232,7 @@ def version_pdf_bytes(version: MinutesVersion) -> bytes:
     if not version.pdf or not version.pdf_sha256:
         raise NotReady(f"{version} has no PDF yet")
     storage = version.pdf.storage
-    name = version.pdf.name
+    name = str(version.pdf.name)
     return _stored_pdf(name, version.pdf_sha256, storage.get_modified_time(name), storage)
 
 
