@@ -39,17 +39,21 @@ def _deadline() -> timedelta:
     return timedelta(hours=settings.MINUTES_DEADLINE_HOURS)
 
 
-def discussion_scope(filters: Filters, path: str = "") -> Q:
-    """Team, chair and dates, on the discussion reached by `path` (ending in __)."""
+def discussion_scope(filters: Filters, path: str = "", dated_by: str = "scheduled_for") -> Q:
+    """Team, chair and dates, on the discussion reached by `path` (ending in __).
+
+    Lists date a discussion by when it was booked; the audit by when it was held
+    (`dated_by="held_at"`), so a discussion booked in March and held in April counts in April.
+    """
     scope = Q()
     if filters.team_id:
         scope &= Q(**{f"{path}team_id": filters.team_id})
     if filters.chair_id:
         scope &= Q(**{f"{path}chair_id": filters.chair_id})
     if filters.starts_at:
-        scope &= Q(**{f"{path}scheduled_for__gte": filters.starts_at})
+        scope &= Q(**{f"{path}{dated_by}__gte": filters.starts_at})
     if filters.ends_before:
-        scope &= Q(**{f"{path}scheduled_for__lt": filters.ends_before})
+        scope &= Q(**{f"{path}{dated_by}__lt": filters.ends_before})
     return scope
 
 

@@ -43,7 +43,7 @@ def monthly_figures(team_id: int | None, now: datetime) -> list[Month]:
     discussions = discussions_held(filters)
     measures = m.DiscussionMeasures(filters)
     held = _by_month(
-        discussions.annotate(month=TruncMonth("scheduled_for"))
+        discussions.annotate(month=TruncMonth("held_at"))
         .values("month")
         .annotate(
             total=Count("pk"),
@@ -57,7 +57,7 @@ def monthly_figures(team_id: int | None, now: datetime) -> list[Month]:
     )
     receipts = _by_month(
         deliveries_sent(discussions)
-        .annotate(month=TruncMonth("version__discussion__scheduled_for"))
+        .annotate(month=TruncMonth("version__discussion__held_at"))
         .values("month")
         .annotate(
             due=Count("pk", filter=m.receipt_due(now)),

@@ -162,6 +162,12 @@ class Discussion(models.Model):
                 condition=models.Q(held_at__isnull=True),
                 name="follow_up_not_held_idx",
             ),
+            # The audit and trends select discussions by the date they were held.
+            models.Index(
+                fields=["held_at"],
+                condition=models.Q(held_at__isnull=False),
+                name="discussion_held_idx",
+            ),
             # Discussions whose minutes are owed: what the overdue list and the deadline read.
             models.Index(
                 fields=["held_at"],
