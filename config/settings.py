@@ -231,6 +231,13 @@ CELERY_TIMEZONE = TIME_ZONE
 
 # Minutes: the deadline, how often unconfirmed receipts are chased, and the receipt link.
 MINUTES_DEADLINE_HOURS = env_int("MINUTES_DEADLINE_HOURS", 24)
+# Working days a discussion may be held within, from the concern (retrospective: from the
+# emergency action), by urgency. 0 means the same working day. Set per partnership.
+DISCUSSION_TIMESCALE_WORKING_DAYS = {
+    "immediate": env_int("DISCUSSION_TIMESCALE_IMMEDIATE_WORKING_DAYS", 0),
+    "planned": env_int("DISCUSSION_TIMESCALE_PLANNED_WORKING_DAYS", 3),
+    "retrospective": env_int("DISCUSSION_TIMESCALE_RETROSPECTIVE_WORKING_DAYS", 1),
+}
 MINUTES_FIRST_REMINDER_HOURS = env_int("MINUTES_FIRST_REMINDER_HOURS", 24)
 MINUTES_REMINDER_INTERVAL_HOURS = env_int("MINUTES_REMINDER_INTERVAL_HOURS", 24)
 MINUTES_REMINDERS = env_int("MINUTES_REMINDERS", 3)

@@ -33,6 +33,7 @@ from strategy.models import (
     ProfessionalDifference,
 )
 from strategy.models.decisions import Position
+from strategy.models.discussion import Urgency, timescale_text
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,13 @@ DEFINITIONS: dict[str, tuple[str, str]] = {
         "or not, was sent them within 24 hours of the discussion. Minutes still inside "
         "their 24 hours are not counted either way.",
     ),
+    "held_within_timescale": (
+        "Held within timescale",
+        "Of discussions with the date of the concern recorded: held within the timescale its "
+        "urgency sets, counted in working days (England and Wales bank holidays excluded). "
+        "Immediate: {immediate} as the concern; planned: {planned}; retrospective: "
+        "{retrospective} of the emergency action.",
+    ),
     "shared_by_police": (
         "Information shared by the police",
         "The police's information is recorded on the discussion.",
@@ -132,6 +140,7 @@ class AuditFigures:
     every_known_gp_sent_minutes: m.Proportion
     housing_involved: m.Proportion
     minutes_within_24_hours: m.Proportion
+    held_within_timescale: m.Proportion
     shared_by_police: m.Proportion
     shared_by_health: m.Proportion
     shared_by_childrens_social_care: m.Proportion
@@ -151,8 +160,11 @@ class AuditFigures:
 
     def figures(self) -> list[Figure]:
         """The audit questions answered, in reading order."""
+        timescales = {urgency: timescale_text(urgency) for urgency in Urgency.values}
         return [
-            Figure(label, definition, getattr(self, key), self.by_child.get(key))
+            Figure(
+                label, definition.format(**timescales), getattr(self, key), self.by_child.get(key)
+            )
             for key, (label, definition) in DEFINITIONS.items()
         ]
 
@@ -188,7 +200,15 @@ class AuditFigures:
         if not held:
             return ["No discussions were held in the period."]
         partners = self.statutory_partners_took_part
-        findings = [
+        timely = self.held_within_timescale
+        findings = []
+        if timely.out_of:
+            late = timely.out_of - timely.count
+            findings.append(
+                f"{late} delayed: {late} of the {timely.out_of} discussions with the date of "
+                "the concern recorded were held after their timescale."
+            )
+        findings += [
             f"{partners.in_words.capitalize()} discussions had police, health and children's "
             "social care taking part (attending or sending information).",
         ]
@@ -310,6 +330,8 @@ def audit_figures(filters: Filters, now: datetime) -> AuditFigures:
         "housing_involved": measures.housing_involved,
         "minutes_due": m.minutes_due(now),
         "minutes_on_time": m.minutes_on_time(),
+        "timescale_known": m.timescale_known(),
+        "in_timescale": m.held_within_timescale(),
         "police_shared": measures.information_shared_by("police"),
         "health_shared": measures.information_shared_by("health"),
         "csc_shared": measures.information_shared_by("childrens_social_care"),
@@ -360,6 +382,7 @@ def audit_figures(filters: Filters, now: datetime) -> AuditFigures:
         "every_known_gp_sent_minutes": ("gp_sent", "gp_known"),
         "housing_involved": ("housing_involved", "housing_flagged"),
         "minutes_within_24_hours": ("minutes_on_time", "minutes_due"),
+        "held_within_timescale": ("in_timescale", "timescale_known"),
         "shared_by_police": ("police_shared", "total"),
         "shared_by_health": ("health_shared", "total"),
         "shared_by_childrens_social_care": ("csc_shared", "total"),

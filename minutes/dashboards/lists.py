@@ -260,6 +260,32 @@ DIFFERENCES = DashboardList(
     ),
 )
 
+
+def _working_days_late(d: Any, moment: Moment) -> int:
+    last = timezone.localdate(d.held_at) if d.held_at else moment.today
+    return working_days_between(d.timescale_due_on, last)
+
+
+LATE = DashboardList(
+    slug="discussions-late",
+    title="Discussions held late",
+    card_label="Discussions late for their timescale",
+    description="Discussions held after the timescale their urgency sets, or not yet held "
+    "and already past it, counted in working days from the concern (or, when retrospective, "
+    "from the emergency action), with the reason for the delay.",
+    rows=selectors.discussions_late,
+    columns=(
+        _discussion_columns("")[0],
+        Column("Urgency", lambda d, _: d.get_urgency_display()),
+        Column("Concern raised", lambda d, _: d.concern_raised_at),
+        Column("Due by", lambda d, _: d.timescale_due_on),
+        Column("Held", lambda d, _: d.held_at or "Not yet held"),
+        Column("Working days late", _working_days_late, numeric=True),
+        Column("Reason for the delay", lambda d, _: d.delay_reason or "Not recorded"),
+        *_discussion_columns("")[1:],
+    ),
+)
+
 FOLLOW_UPS = DashboardList(
     slug="follow-ups-overdue",
     title="Follow-up discussions overdue",
@@ -318,7 +344,7 @@ CARDS: tuple[tuple[str, tuple[DashboardList, ...]], ...] = (
     ("Receipts outstanding", (RECEIPTS_OLD, RECEIPTS_DAYS, RECEIPTS_NEW)),
     ("Messages", (FAILED, SENT_IN_ERROR)),
     ("Disputes and disagreements", (DISPUTES, DIFFERENCES)),
-    ("Next steps", (FOLLOW_UPS, CONFERENCES, ACTIONS)),
+    ("Next steps", (LATE, FOLLOW_UPS, CONFERENCES, ACTIONS)),
 )
 
 LISTS: dict[str, DashboardList] = {entry.slug: entry for _, group in CARDS for entry in group}

@@ -144,6 +144,15 @@ class DiscussionMeasures:
         return Q(Exists(self._of(Child))) & ~Q(Exists(without))
 
 
+def timescale_known() -> Q:
+    return Q(timescale_due_on__isnull=False)
+
+
+def held_within_timescale() -> Q:
+    """Held on or before the last day of its timescale (a local date, in working days)."""
+    return Q(held_at__date__lte=F("timescale_due_on"))
+
+
 def minutes_deadline() -> timedelta:
     return timedelta(hours=settings.MINUTES_DEADLINE_HOURS)
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from minutes.dashboards.filters import Filters
@@ -69,6 +69,16 @@ def _discussions(queryset: QuerySet[Discussion], filters: Filters) -> QuerySet[D
     return queryset.filter(discussion_scope(filters), invited_agency(filters, "pk")).select_related(
         "team", "chair"
     )
+
+
+def discussions_late(filters: Filters, moment: Moment) -> QuerySet[Discussion]:
+    """Held after their timescale, or still not held (nor closed) and already past it."""
+    late = Q(held_at__isnull=False, held_at__date__gt=F("timescale_due_on")) | Q(
+        held_at__isnull=True, closed_at__isnull=True, timescale_due_on__lt=moment.today
+    )
+    return _discussions(
+        Discussion.objects.filter(late, timescale_due_on__isnull=False), filters
+    ).order_by("timescale_due_on", "pk")
 
 
 def minutes_overdue(filters: Filters, moment: Moment) -> QuerySet[Discussion]:

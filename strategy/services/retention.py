@@ -116,5 +116,6 @@ def discussion_records_anonymise(*, discussion_id: int, now: datetime) -> None:
         contingency_plan="",
         shared_with_family="",
         shared_with_family_by="",
+        delay_reason="",
         anonymised_at=now,
     )

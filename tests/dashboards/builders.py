@@ -80,6 +80,9 @@ def discussion(
     closed_at: datetime | None = None,
     follows: Discussion | None = None,
     follow_up_due_by: date | None = None,
+    urgency: str = "planned",
+    concern_raised_at: datetime | None = None,
+    delay_reason: str = "",
 ) -> Discussion:
     chair = chair or p.chris
     scheduled_for = scheduled_for or held_at
@@ -87,7 +90,9 @@ def discussion(
     return Discussion.objects.create(
         reference=f"SD-TEST-{next(_references):04d}",
         format="video",
-        urgency="planned",
+        urgency=urgency,
+        concern_raised_at=concern_raised_at,
+        delay_reason=delay_reason,
         scheduled_for=scheduled_for,
         reason="Fictional concern.",
         housing_is_factor=housing,

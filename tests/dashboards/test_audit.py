@@ -128,6 +128,7 @@ def test_each_audit_figure_matches_the_hand_count(audited) -> None:  # noqa: ANN
     assert figures.shared_by_health == Proportion(1, 4)
     assert figures.shared_by_childrens_social_care == Proportion(0, 4)
     assert figures.plan_with_actions == Proportion(0, 4)
+    assert figures.held_within_timescale == Proportion(0, 0)  # no concern dates recorded
 
 
 def test_each_figure_also_counts_children(audited) -> None:  # noqa: ANN001
@@ -138,6 +139,21 @@ def test_each_figure_also_counts_children(audited) -> None:  # noqa: ANN001
     assert by_child["every_known_gp_invited"] == Proportion(2, 4)  # D1, D3 of D1, D2, D3
     assert by_child["housing_involved"] == Proportion(2, 3)  # D2 of D2, D3
     assert by_child["rationale_for_every_child"] == Proportion(3, 5)  # each child's own
+
+
+def test_held_within_timescale_counts_working_days(p, frozen) -> None:  # noqa: ANN001
+    # Planned, concern on Monday 2 March: due by Thursday 5th.
+    b.discussion(p, held_at=b.at(5, 17), concern_raised_at=b.at(2, 9))
+    b.discussion(p, held_at=b.at(6, 9), concern_raised_at=b.at(2, 9))
+    # Immediate, concern on Saturday 7 March: due on Monday 9th.
+    b.discussion(p, held_at=b.at(9, 16), concern_raised_at=b.at(7, 9), urgency="immediate")
+    b.discussion(p, held_at=b.at(10, 9))  # no concern date: not counted either way
+
+    figures = audit_figures(PERIOD, NOW)
+
+    assert figures.held_within_timescale == Proportion(2, 3)
+    assert "2 of the 3 discussions" not in " ".join(figures.findings())
+    assert "1 delayed: 1 of the 3 discussions" in " ".join(figures.findings())
 
 
 def test_the_period_counts_discussions_by_the_date_held(p, frozen) -> None:  # noqa: ANN001

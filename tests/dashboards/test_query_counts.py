@@ -28,7 +28,8 @@ def on_every_list(p: b.Partnership, n: int) -> None:  # noqa: ANN001
     a = p.agencies
     for i in range(n):
         team, chair = (p.north, p.chris) if i % 2 else (p.south, p.nadia)
-        d = b.discussion(p, held_at=b.at(16, 9) - timedelta(minutes=i), team=team, chair=chair)
+        d = b.discussion(p, held_at=b.at(16, 9) - timedelta(minutes=i), team=team, chair=chair,
+                         concern_raised_at=b.at(2, 9))  # fmt: skip
         for key in ("csc", "police", "hospital", "gp_a", "housing"):
             b.invite(d, a[key], "attended")
         c = b.child(d, gp=a["gp_a"], conference_due_by=date(2026, 3, 20))
