@@ -201,6 +201,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "outbox.tasks.sweep",
         "schedule": float(env_int("OUTBOX_SWEEP_SECONDS", env_int("MINUTES_SWEEP_SECONDS", 60))),
     },
+    "differences-escalate": {
+        "task": "strategy.tasks.differences_escalate",
+        "schedule": float(env_int("RPD_SWEEP_SECONDS", 15 * 60)),
+    },
     "minutes-sweep": {
         "task": "minutes.tasks.sweep",
         "schedule": float(env_int("MINUTES_SWEEP_SECONDS", 60)),
@@ -246,6 +250,25 @@ MINUTES_RECEIPT_LINK_DAYS = env_int("MINUTES_RECEIPT_LINK_DAYS", 30)
 MINUTES_SEND_LEASE_SECONDS = env_int("MINUTES_SEND_LEASE_SECONDS", 300)
 MINUTES_RETRY_CAP_SECONDS = env_int("MINUTES_RETRY_CAP_SECONDS", 3600)
 MINUTES_SWEEP_SECONDS = env_int("MINUTES_SWEEP_SECONDS", 60)
+
+# Resolving Professional Differences (after the Durham and South West Child Protection
+# Procedures protocols, docs/professional-differences.md): working days each stage may run
+# before the difference goes to the next, and who owns each stage. Stage 4's owner is the
+# partnership's escalation panel, reached at RPD_PANEL_EMAIL.
+RPD_STAGE_WORKING_DAYS = [
+    int(days) for days in env_list("RPD_STAGE_WORKING_DAYS", ["2", "3", "5", "10"])
+]
+RPD_STAGE_OWNERS = env_list(
+    "RPD_STAGE_OWNERS",
+    [
+        "Practitioner to practitioner",
+        "Team or line managers",
+        "Heads of service or designated safeguarding leads",
+        "The partnership's escalation panel",
+    ],
+)
+RPD_PANEL_EMAIL = env_str("RPD_PANEL_EMAIL", "escalation-panel@eastmere-partnership.example")
+RPD_SWEEP_SECONDS = env_int("RPD_SWEEP_SECONDS", 15 * 60)
 
 # Retention: closed discussions are anonymised this many days after closing (7 years).
 RETENTION_DAYS = env_int("RETENTION_DAYS", 7 * 365)

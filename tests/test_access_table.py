@@ -101,6 +101,16 @@ def world(settings, tmp_path, django_capture_on_commit_callbacks) -> World:
     AgencyPosition.objects.create(
         decision=decision, invitee=police, position="disagrees", reason="r"
     )
+    from strategy.services.differences import difference_open
+
+    difference = difference_open(
+        discussion=open_one,
+        opened_by=chair,
+        raised_by="r",
+        raised_with="w",
+        raised_on=timezone.localdate(),
+        issue="i",
+    )
     action = Action.objects.create(
         discussion=open_one,
         what="w",
@@ -145,6 +155,15 @@ def world(settings, tmp_path, django_capture_on_commit_callbacks) -> World:
         "strategy:decision": {**d, "child_pk": child.pk},
         "strategy:positions": {**d, "child_pk": child.pk},
         "strategy:action_remove": {**d, "action_pk": action.pk},
+        **{
+            f"strategy:{name}": {**d, "difference_pk": difference.pk}
+            for name in (
+                "difference",
+                "difference_stage",
+                "difference_escalate",
+                "difference_resolve",
+            )
+        },
         "minutes:receipt": {"token": token},
         "minutes:workspace": {"pk": sent.pk},
         "minutes:approve": {"pk": sent.pk},

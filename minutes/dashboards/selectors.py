@@ -193,8 +193,25 @@ def differences_open(filters: Filters, moment: Moment) -> QuerySet[ProfessionalD
             invited_agency(filters, "discussion"),
             resolved_at__isnull=True,
         )
-        .select_related("discussion")
-        .order_by("raised_on", "pk")
+        .select_related("discussion", "raising_agency")
+        .order_by("stage", "raised_on", "pk")
+    )
+
+
+def differences_past_timescale(
+    filters: Filters, moment: Moment
+) -> QuerySet[ProfessionalDifference]:
+    """Open differences whose stage has run past its last day (read by difference_due_idx):
+    escalated at the next sweep, or at stage 4 and still with the panel."""
+    return (
+        ProfessionalDifference.objects.filter(
+            discussion_scope(filters, "discussion__"),
+            invited_agency(filters, "discussion"),
+            resolved_at__isnull=True,
+            stage_due_on__lt=moment.today,
+        )
+        .select_related("discussion", "raising_agency")
+        .order_by("stage_due_on", "pk")
     )
 
 

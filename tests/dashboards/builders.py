@@ -20,6 +20,7 @@ from strategy.models import (
     Invitee,
     ProfessionalDifference,
 )
+from strategy.services.differences import stage_due_on
 from tests.factories import AgencyFactory, TeamFactory, UserFactory
 
 LONDON = ZoneInfo("Europe/London")
@@ -156,7 +157,12 @@ def position(c: Child, invitee: Invitee, stance: str = "disagrees") -> AgencyPos
 
 
 def difference(
-    d: Discussion, *, opened_at: datetime, resolved_at: datetime | None = None
+    d: Discussion,
+    *,
+    opened_at: datetime,
+    resolved_at: datetime | None = None,
+    stage: int = 1,
+    due_on: date | None = None,
 ) -> ProfessionalDifference:
     made = ProfessionalDifference.objects.create(
         discussion=d,
@@ -165,6 +171,8 @@ def difference(
         raised_on=opened_at.date(),
         issue="Whether the enquiry should be joint.",
         opened_by=d.chair,
+        stage=stage,
+        stage_due_on=due_on or stage_due_on(stage, opened_at.date()),
     )
     ProfessionalDifference.objects.filter(pk=made.pk).update(
         opened_at=opened_at, resolved_at=resolved_at

@@ -34,7 +34,7 @@ def on_every_list(p: b.Partnership, n: int) -> None:  # noqa: ANN001
             b.invite(d, a[key], "attended")
         c = b.child(d, gp=a["gp_a"], conference_due_by=date(2026, 3, 20))
         b.position(c, d.invitees.get(agency=a["police"]))
-        b.difference(d, opened_at=b.at(16, 12))
+        b.difference(d, opened_at=b.at(16, 12), due_on=date(2026, 3, 17))
         v = b.version(d)
         MinutesVersion.objects.filter(pk=v.pk).update(
             pdf_status="failed", pdf_error="Fictional: the renderer ran out of memory"
