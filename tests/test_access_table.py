@@ -173,6 +173,7 @@ def world(settings, tmp_path, django_capture_on_commit_callbacks) -> World:
         "minutes:render_retry": {"pk": version.pk},
         "minutes:revoke": {"pk": delivery.pk},
         "minutes:partner_confirm": {"pk": delivery.pk},
+        "minutes:partner_difference": {"pk": delivery.pk},
         "dashboards:list": {"slug": "minutes-overdue"},
         "dashboards:list_csv": {"slug": "minutes-overdue"},
     }

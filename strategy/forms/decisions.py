@@ -183,13 +183,17 @@ class ProfessionalDifferenceForm(BoundedInput, forms.Form):
         *args: Any,
         position: AgencyPosition | None,
         raising_agency: Agency | None = None,
+        with_agencies: Any = None,
         submit: str = "Open stage 1 record",
+        button_id: str = "id_submit",
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         agencies = Agency.objects.active()  # type: ignore[attr-defined]
-        for name in ("raising_agency", "with_agency"):
-            self.fields[name].queryset = agencies  # type: ignore[attr-defined]
+        self.fields["raising_agency"].queryset = agencies  # type: ignore[attr-defined]
+        self.fields["with_agency"].queryset = (  # type: ignore[attr-defined]
+            agencies if with_agencies is None else with_agencies
+        )
         self.fields["about"].initial = DifferenceAbout.DECISION
         if position is not None:
             self.fields["raising_agency"].initial = position.invitee.agency_id
@@ -212,6 +216,7 @@ class ProfessionalDifferenceForm(BoundedInput, forms.Form):
             Field("raised_on"),
             Field.textarea("issue"),
             submit=submit,
+            button_id=button_id,
         )
 
     def clean_raised_on(self) -> Any:

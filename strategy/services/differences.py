@@ -13,11 +13,12 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from agencies.models import User
+from agencies.models import Agency, User
 from audit.trail import audit_record
 from outbox.models import MessageKind
 from outbox.services import message_owe
@@ -26,6 +27,13 @@ from strategy.models.decisions import FINAL_STAGE, StageEnd, stage_owner
 from strategy.working_days import add_working_days, is_working_day
 
 SWEEP_LIMIT = 500
+
+
+def invited_agencies(discussion: Discussion, other_than: Agency) -> QuerySet[Agency]:
+    """The agencies a difference can be raised with: the discussion's other invitees."""
+    return Agency.objects.filter(
+        pk__in=discussion.invitees.exclude(agency=other_than).values("agency_id")
+    ).order_by("name")
 
 
 def stage_due_on(stage: int, starts: date) -> date:
