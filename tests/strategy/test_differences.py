@@ -13,13 +13,15 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.template.loader import render_to_string
 from django.urls import reverse
 
 from audit.models import AuditEvent
 from minutes.dashboards.filters import Filters
 from minutes.dashboards.lists import LISTS
 from minutes.dashboards.selectors import Moment
-from minutes.document import minutes_snapshot
+from minutes.document import document_context, minutes_snapshot
+from minutes.services.drafting import minutes_draft
 from outbox.models import Message, MessageKind
 from strategy.models import ProfessionalDifference
 from strategy.services.differences import differences_escalate_due
@@ -203,3 +205,10 @@ def test_the_minutes_show_every_difference_and_its_current_stage(record, client_
     assert shown["current"] == "Stage 2: Team or line managers, due by 24 March 2026"
     assert [s["stage"] for s in shown["stages"]] == [1, 2]
     assert shown["raising_agency"] == "Eastmere General Hospital"
+
+    draft = minutes_draft(discussion=record.discussion, user=record.chair)
+    page = " ".join(
+        render_to_string("minutes/_document_body.html", document_context(draft)).split()
+    )
+    assert "Current stage: Stage 2: Team or line managers, due by 24 March 2026." in page
+    assert "Stage 1 (Practitioner to practitioner), from 16 March 2026, due by 18 March" in page
