@@ -1,0 +1,106 @@
+"""The multi-agency case audit on the seed audit's ten discussions: draw, answer, report,
+CSV, and questions that keep their version."""
+
+import random
+from datetime import date
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from minutes.case_audit import (
+    CSV_COLUMNS,
+    case_audit_answer,
+    case_audit_csv_rows,
+    case_audit_draw,
+    case_audit_report,
+    question_set_current,
+    question_set_revise,
+)
+from tests.dashboards.test_seed_audit import DELAYED, seed_audit  # noqa: F401
+
+START, END = date(2026, 3, 1), date(2026, 3, 18)
+
+
+@pytest.fixture
+def audrey(p):  # noqa: ANN001
+    from tests.factories import UserFactory
+
+    return UserFactory(username="audrey", role="auditor")
+
+
+def test_a_random_sample_is_drawn_from_discussions_held_in_the_period(seed_audit, audrey) -> None:  # noqa: ANN001, F811
+    audit = case_audit_draw(start=START, end=END, drawn_by=audrey, size=4, rng=random.Random(7))
+
+    assert audit.items.count() == 4
+    assert audit.random_sample
+    assert audit.question_set.version == 1
+    assert len(set(audit.items.values_list("discussion_id", flat=True))) == 4
+
+
+def test_a_chosen_sample_must_be_in_the_period(seed_audit, audrey, p) -> None:  # noqa: ANN001, F811
+    from tests.dashboards import builders as b
+
+    outside = b.discussion(p, held_at=b.at(2, 10, month=2))
+    with pytest.raises(ValidationError):
+        case_audit_draw(start=START, end=END, drawn_by=audrey, chosen=[outside.pk])
+
+
+def test_the_report_sets_answers_beside_the_record_and_counts_findings(seed_audit, audrey) -> None:  # noqa: ANN001, F811
+    audit = case_audit_draw(start=START, end=END, drawn_by=audrey, size=10)
+    questions = list(audit.question_set.questions.all())
+    timescale = next(q for q in questions if q.computed == "timescale")
+    for item in audit.items.select_related("discussion"):
+        late = item.discussion.held_at.day in DELAYED
+        answers = {q.pk: ("yes", "") for q in questions}
+        # The auditor calls every discussion timely: three disagree with the record.
+        answers[timescale.pk] = ("yes", "Seemed timely.")
+        grade = "good" if item.discussion.held_at.day in (2, 3) else "requires_improvement"
+        case_audit_answer(item=item, answers=answers, grade=grade)
+        assert late == (item.discussion.held_at.day in DELAYED)
+
+    report = case_audit_report(audit)
+
+    lines = {line.question.computed: line for line in report.lines}
+    assert (lines["timescale"].computed_met, lines["timescale"].computed_not_met) == (7, 3)
+    assert lines["timescale"].disagreements == 3
+    assert lines["statutory_partners"].computed_not_met == 4
+    assert lines["gps"].computed_not_met == 10
+    assert lines[""].answers["yes"] == 10
+    assert report.grades["good"] == 2
+    assert "2 of 10 graded good" in report.findings()
+    late_cells = [
+        cell
+        for row in report.rows
+        for cell in row.cells
+        if cell["question"] == timescale and not cell["agrees"]
+    ]
+    assert len(late_cells) == 3
+
+    rows = case_audit_csv_rows(report)
+    assert CSV_COLUMNS == ("Discussion", "Held", "Question", "Answer", "Comment",
+                           "Computed from the record", "Agrees", "Overall grade")  # fmt: skip
+    assert len(rows) == 10 * len(questions)
+    # Every answer was yes: the record disagrees on 3 timescales, 4 discussions missing a
+    # statutory partner's information and 4 its taking part, 1 housing and 10 GPs.
+    assert sum(1 for row in rows if row[6] == "No") == 3 + 4 + 4 + 1 + 10
+
+
+def test_every_question_needs_an_answer(seed_audit, audrey) -> None:  # noqa: ANN001, F811
+    audit = case_audit_draw(start=START, end=END, drawn_by=audrey, size=1)
+    with pytest.raises(ValidationError):
+        case_audit_answer(item=audit.items.get(), answers={}, grade="good")
+
+
+def test_revised_questions_are_a_new_version_and_old_audits_keep_theirs(seed_audit, audrey) -> None:  # noqa: ANN001, F811
+    old = case_audit_draw(start=START, end=END, drawn_by=audrey, size=2)
+
+    revised = question_set_revise(
+        questions=[("Was the child's voice heard?", ""), ("Timescale?", "timescale")],
+        revised_by=audrey,
+    )
+
+    assert revised.version == 2
+    assert question_set_current() == revised
+    assert old.question_set.version == 1
+    assert old.question_set.questions.count() == 7
+    assert case_audit_draw(start=START, end=END, drawn_by=audrey, size=1).question_set == revised
