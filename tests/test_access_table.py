@@ -134,6 +134,12 @@ def world(settings, tmp_path, django_capture_on_commit_callbacks) -> World:
     contact = ContactFactory(agency=agency)
     team = TeamFactory(agency=sent.team.agency)
 
+    from minutes.case_audit import case_audit_draw
+
+    today = timezone.localdate()
+    audit = case_audit_draw(
+        start=today - timedelta(days=7), end=today, drawn_by=chair, chosen=[sent.pk]
+    )
     people = {
         "chair": chair,
         "minute-taker": minute_taker,
@@ -187,6 +193,9 @@ def world(settings, tmp_path, django_capture_on_commit_callbacks) -> World:
         "minutes:partner_confirm": {"pk": delivery.pk},
         "minutes:partner_difference": {"pk": delivery.pk},
         "dashboards:list": {"slug": "minutes-overdue"},
+        "dashboards:case_audit": {"pk": audit.pk},
+        "dashboards:case_audit_csv": {"pk": audit.pk},
+        "dashboards:case_audit_item": {"pk": audit.pk, "item_pk": audit.items.get().pk},
         "dashboards:list_csv": {"slug": "minutes-overdue"},
     }
     return World(people=people, others=others, kwargs={"_discussion": d, **kwargs})

@@ -104,3 +104,46 @@ def test_revised_questions_are_a_new_version_and_old_audits_keep_theirs(seed_aud
     assert old.question_set.version == 1
     assert old.question_set.questions.count() == 7
     assert case_audit_draw(start=START, end=END, drawn_by=audrey, size=1).question_set == revised
+
+
+def test_the_auditor_draws_answers_and_reads_the_report(seed_audit, audrey, client_for) -> None:  # noqa: ANN001, F811
+    from minutes.models import CaseAudit
+    from tests.dashboards.test_exports import download
+
+    client = client_for(audrey)
+    response = client.post(
+        "/dashboards/case-audits/",
+        {"start_0": "1", "start_1": "3", "start_2": "2026", "end_0": "18", "end_1": "3",
+         "end_2": "2026", "size": "3", "chosen": ""},
+    )  # fmt: skip
+    audit = CaseAudit.objects.get()
+    assert response["Location"] == f"/dashboards/case-audits/{audit.pk}/"
+    item = audit.items.select_related("discussion").first()
+    questions = list(audit.question_set.questions.all())
+    answers = {f"q{q.pk}": "no" for q in questions}
+    answers.update({f"q{q.pk}_comment": "" for q in questions})
+
+    saved = client.post(
+        f"/dashboards/case-audits/{audit.pk}/discussions/{item.pk}/",
+        {**answers, "grade": "inadequate"},
+    )
+
+    assert saved.status_code == 302
+    page = client.get(f"/dashboards/case-audits/{audit.pk}/").text
+    assert "Inadequate" in page
+    assert "Disagrees" in page  # the record says the plan had actions; the auditor said no
+    rows = download(client, f"/dashboards/case-audits/{audit.pk}/report.csv")
+    assert rows[0] == list(CSV_COLUMNS)
+    assert len(rows) == 1 + 3 * len(questions)
+
+
+def test_a_manager_reads_reports_but_does_not_draw(seed_audit, audrey, client_for, maya) -> None:  # noqa: ANN001, F811
+    audit = case_audit_draw(start=START, end=END, drawn_by=audrey, size=2)
+    client = client_for(maya)
+
+    assert "Draw the sample" not in client.get("/dashboards/case-audits/").text
+    assert client.get(f"/dashboards/case-audits/{audit.pk}/").status_code == 200
+    item = audit.items.first()
+    assert (
+        client.get(f"/dashboards/case-audits/{audit.pk}/discussions/{item.pk}/").status_code == 404
+    )

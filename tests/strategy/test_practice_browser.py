@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
+from minutes.case_audit import case_audit_draw
 from minutes.models import Delivery
 from minutes.receipts_links import receipt_token
 from minutes.services.drafting import minutes_approve, minutes_draft
@@ -108,9 +109,23 @@ def test_the_practice_pages_are_accessible(
         expect(page.get_by_role("table")).to_contain_text(discussion.reference)
         visit(page, "/dashboards/audit/")
 
+    auditor = UserFactory(username="audrey", role="auditor")
+    audit = case_audit_draw(
+        start=timezone.localdate() - timedelta(days=7),
+        end=timezone.localdate(),
+        drawn_by=auditor,
+        chosen=[discussion.pk],
+    )
+
+    def as_auditor(page: Page) -> None:
+        visit(page, "/dashboards/case-audits/")
+        visit(page, f"/dashboards/case-audits/{audit.pk}/")
+        visit(page, f"/dashboards/case-audits/{audit.pk}/discussions/{audit.items.get().pk}/")
+
     def as_partner(page: Page) -> None:
         visit(page, reverse("minutes:partner_difference", args=[police.pk]))
 
     in_chromium(chromium_path, live_server.url, record.chair, as_chair)
     in_chromium(chromium_path, live_server.url, record.manager, as_manager)
     in_chromium(chromium_path, live_server.url, partner, as_partner)
+    in_chromium(chromium_path, live_server.url, auditor, as_auditor)
