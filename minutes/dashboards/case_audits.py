@@ -147,17 +147,42 @@ def case_audits(request: HttpRequest) -> HttpResponse:
     )
 
 
+class LearningForm(BoundedInput, forms.Form):
+    learning_points = forms.CharField(
+        label="Learning points",
+        help_text="What the partnership should learn from this sample.",
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = gds_helper(Field.textarea("learning_points"), submit="Save learning points")
+
+
 @report_readers
 def case_audit_page(request: HttpRequest, pk: int) -> HttpResponse:
     audit = get_object_or_404(CaseAudit, pk=pk)
+    is_auditor = current_user(request).role == Role.AUDITOR
+    form = None
+    if is_auditor:
+        form = LearningForm(
+            request.POST or None, initial={"learning_points": audit.learning_points}
+        )
+        if request.method == "POST" and form.is_valid():
+            audit.learning_points = form.cleaned_data["learning_points"]
+            audit.save(update_fields=["learning_points"])
+            messages.success(request, "Learning points saved")
+            return redirect("dashboards:case_audit", pk=pk)
     return render(
         request,
         "dashboards/case_audit.html",
         {
             "audit": audit,
             "report": case_audit.case_audit_report(audit),
-            "computed_labels": case_audit.COMPUTED_LABELS,
-            "is_auditor": current_user(request).role == Role.AUDITOR,
+            "is_auditor": is_auditor,
+            "learning_form": form,
         },
     )
 

@@ -132,6 +132,12 @@ def test_the_auditor_draws_answers_and_reads_the_report(seed_audit, audrey, clie
     page = client.get(f"/dashboards/case-audits/{audit.pk}/").text
     assert "Inadequate" in page
     assert "Disagrees" in page  # the record says the plan had actions; the auditor said no
+    client.post(
+        f"/dashboards/case-audits/{audit.pk}/",
+        {"learning_points": "Invite the GP of every child and parent."},
+    )
+    audit.refresh_from_db()
+    assert audit.learning_points == "Invite the GP of every child and parent."
     rows = download(client, f"/dashboards/case-audits/{audit.pk}/report.csv")
     assert rows[0] == list(CSV_COLUMNS)
     assert len(rows) == 1 + 3 * len(questions)
@@ -143,6 +149,9 @@ def test_a_manager_reads_reports_but_does_not_draw(seed_audit, audrey, client_fo
 
     assert "Draw the sample" not in client.get("/dashboards/case-audits/").text
     assert client.get(f"/dashboards/case-audits/{audit.pk}/").status_code == 200
+    client.post(f"/dashboards/case-audits/{audit.pk}/", {"learning_points": "Not mine to write"})
+    audit.refresh_from_db()
+    assert audit.learning_points == ""
     item = audit.items.first()
     assert (
         client.get(f"/dashboards/case-audits/{audit.pk}/discussions/{item.pk}/").status_code == 404
