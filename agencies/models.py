@@ -196,6 +196,7 @@ class Role(models.TextChoices):
     MANAGER = "manager", "Manager"
     PARTNER = "partner", "Partner agency user"
     ADMINISTRATOR = "administrator", "Administrator"
+    AUDITOR = "auditor", "Partnership auditor (read only)"
 
 
 class User(AbstractUser):

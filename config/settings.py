@@ -212,6 +212,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "outbox.tasks.sweep",
         "schedule": float(env_int("OUTBOX_SWEEP_SECONDS", env_int("MINUTES_SWEEP_SECONDS", 60))),
     },
+    "differences-escalate": {
+        "task": "strategy.tasks.differences_escalate",
+        "schedule": float(env_int("RPD_SWEEP_SECONDS", 15 * 60)),
+    },
     "minutes-sweep": {
         "task": "minutes.tasks.sweep",
         "schedule": float(env_int("MINUTES_SWEEP_SECONDS", 60)),
@@ -252,6 +256,13 @@ CELERY_TIMEZONE = TIME_ZONE
 
 # Minutes: the deadline, how often unconfirmed receipts are chased, and the receipt link.
 MINUTES_DEADLINE_HOURS = env_int("MINUTES_DEADLINE_HOURS", 24)
+# Working days a discussion may be held within, from the concern (retrospective: from the
+# emergency action), by urgency. 0 means the same working day. Set per partnership.
+DISCUSSION_TIMESCALE_WORKING_DAYS = {
+    "immediate": env_int("DISCUSSION_TIMESCALE_IMMEDIATE_WORKING_DAYS", 0),
+    "planned": env_int("DISCUSSION_TIMESCALE_PLANNED_WORKING_DAYS", 3),
+    "retrospective": env_int("DISCUSSION_TIMESCALE_RETROSPECTIVE_WORKING_DAYS", 1),
+}
 MINUTES_FIRST_REMINDER_HOURS = env_int("MINUTES_FIRST_REMINDER_HOURS", 24)
 MINUTES_REMINDER_INTERVAL_HOURS = env_int("MINUTES_REMINDER_INTERVAL_HOURS", 24)
 MINUTES_REMINDERS = env_int("MINUTES_REMINDERS", 3)
@@ -293,6 +304,24 @@ PROMETHEUS_LATENCY_BUCKETS = (
     10.0,
     float("inf"),
 )
+# Resolving Professional Differences (after the Durham and South West Child Protection
+# Procedures protocols, docs/professional-differences.md): working days each stage may run
+# before the difference goes to the next, and who owns each stage. Stage 4's owner is the
+# partnership's escalation panel, reached at RPD_PANEL_EMAIL.
+RPD_STAGE_WORKING_DAYS = [
+    int(days) for days in env_list("RPD_STAGE_WORKING_DAYS", ["2", "3", "5", "10"])
+]
+RPD_STAGE_OWNERS = env_list(
+    "RPD_STAGE_OWNERS",
+    [
+        "Practitioner to practitioner",
+        "Team or line managers",
+        "Heads of service or designated safeguarding leads",
+        "The partnership's escalation panel",
+    ],
+)
+RPD_PANEL_EMAIL = env_str("RPD_PANEL_EMAIL", "escalation-panel@eastmere-partnership.example")
+RPD_SWEEP_SECONDS = env_int("RPD_SWEEP_SECONDS", 15 * 60)
 
 # Retention: closed discussions are anonymised this many days after closing (7 years).
 RETENTION_DAYS = env_int("RETENTION_DAYS", 7 * 365)

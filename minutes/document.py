@@ -94,8 +94,11 @@ def minutes_snapshot(discussion: Discussion) -> dict[str, Any]:
     exceptions = list(discussion.invitation_exceptions.select_related("agency", "recorded_by"))
     differences = list(
         discussion.professional_differences.select_related(
-            "position__invitee__agency", "position__decision__child"
-        )
+            "position__invitee__agency",
+            "position__decision__child",
+            "raising_agency",
+            "with_agency",
+        ).prefetch_related("stages")
     )
     actions = list(discussion.actions.select_related("agency"))
 
@@ -248,6 +251,32 @@ def minutes_snapshot(discussion: Discussion) -> dict[str, Any]:
                     if difference.resolved_at
                     else "Open"
                 ),
+                "about": difference.get_about_display(),
+                "raising_agency": _name(difference.raising_agency),
+                "with_agency": _name(difference.with_agency),
+                "current": (
+                    ""
+                    if difference.resolved_at
+                    else f"Stage {difference.stage}: {difference.owner}, due by "
+                    f"{day_text(difference.stage_due_on)}"
+                ),
+                "outcome": difference.outcome,
+                "minutes_must_change": difference.minutes_must_change,
+                "stages": [
+                    {
+                        "stage": stage.stage,
+                        "owner": stage.owner,
+                        "started": day_text(stage.started_at),
+                        "due": day_text(stage.due_on),
+                        "agreed": (
+                            ("Agreed" if stage.agreed else "Not agreed")
+                            + f" on {day_text(stage.recorded_at)}: {stage.agreement}"
+                            if stage.recorded_at
+                            else "Nothing recorded"
+                        ),
+                    }
+                    for stage in difference.stages.all()
+                ],
                 "agency": difference.position.invitee.agency.name if difference.position else "",
                 "child": (
                     difference.position.decision.child.full_name if difference.position else ""

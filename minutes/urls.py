@@ -15,4 +15,5 @@ urlpatterns = [
     path("delivery/<int:pk>/sent-in-error/", minutes.delivery_revoke, name="revoke"),
     path("agency/", partner.partner_minutes, name="partner"),
     path("agency/<int:pk>/confirm/", partner.partner_confirm, name="partner_confirm"),
+    path("agency/<int:pk>/difference/", partner.partner_difference, name="partner_difference"),
 ]

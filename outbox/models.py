@@ -18,6 +18,7 @@ class MessageKind(models.TextChoices):
     ESCALATION = "escalation", "Escalation"
     DISPUTE_ALERT = "dispute_alert", "Dispute alert"
     FRESH_LINK = "fresh_link", "Fresh receipt link"
+    DIFFERENCE_ESCALATION = "difference_escalation", "Professional difference escalated"
     OTHER = "other", "Other"
 
 

@@ -9,7 +9,14 @@ from django.shortcuts import get_object_or_404
 from agencies.models import Role, User
 from strategy.models import Discussion
 
-LOCAL_AUTHORITY_ROLES = (Role.CHAIR, Role.MINUTE_TAKER, Role.MANAGER, Role.ADMINISTRATOR)
+# Partnership auditors (the audit group) read every record and change none.
+LOCAL_AUTHORITY_ROLES = (
+    Role.CHAIR,
+    Role.MINUTE_TAKER,
+    Role.MANAGER,
+    Role.ADMINISTRATOR,
+    Role.AUDITOR,
+)
 RECORDING_ROLES = (Role.CHAIR, Role.MINUTE_TAKER)
 
 

@@ -12,3 +12,13 @@ def retention_anonymise() -> list[str]:
     from strategy.services.retention import retention_apply
 
     return retention_apply(timezone.now())
+
+
+@shared_task
+def differences_escalate() -> list[int]:
+    """Every quarter hour: open professional differences past their stage's last working
+    day go to the next stage, each with an outbox message to its new owner. The rows are
+    the truth; this is only when to look."""
+    from strategy.services.differences import differences_escalate_due
+
+    return differences_escalate_due(timezone.now())

@@ -1,6 +1,14 @@
 from django.urls import path
 
-from strategy.views import decisions, discussions, household, invitees, recording, trail
+from strategy.views import (
+    decisions,
+    differences,
+    discussions,
+    household,
+    invitees,
+    recording,
+    trail,
+)
 
 app_name = "strategy"
 
@@ -40,7 +48,27 @@ urlpatterns = [
         decisions.conference_held,
         name="conference_held",
     ),
-    path("<int:pk>/differences/new/", decisions.difference_create, name="difference_create"),
+    path("<int:pk>/differences/new/", differences.difference_create, name="difference_create"),
+    path(
+        "<int:pk>/differences/<int:difference_pk>/",
+        differences.difference_detail,
+        name="difference",
+    ),
+    path(
+        "<int:pk>/differences/<int:difference_pk>/stage/",
+        differences.difference_stage,
+        name="difference_stage",
+    ),
+    path(
+        "<int:pk>/differences/<int:difference_pk>/escalate/",
+        differences.difference_escalate,
+        name="difference_escalate",
+    ),
+    path(
+        "<int:pk>/differences/<int:difference_pk>/resolve/",
+        differences.difference_resolve,
+        name="difference_resolve",
+    ),
     path("<int:pk>/actions/add/", recording.action_add, name="action_add"),
     path("<int:pk>/actions/<int:action_pk>/remove/", recording.action_remove, name="action_remove"),
     path("<int:pk>/plan/", recording.plan_edit, name="plan"),

@@ -21,6 +21,17 @@ TABLE = Path(__file__).resolve().parents[1] / "docs" / "access.md"
 COLUMNS = ["signed out", "chair", "minute-taker", "manager", "partner", "administrator"]
 
 
+def auditor_table() -> dict[str, str]:
+    """The auditors' section: every view they may open; any other answers 404."""
+    text = TABLE.read_text().split("## Auditors", 1)[1]
+    rows = {}
+    for line in text.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == 2 and re.fullmatch(r"[\w:*]+", cells[0]) and cells[0] != "view":
+            rows[cells[0]] = cells[1]
+    return rows
+
+
 def access_table() -> dict[str, dict[str, str]]:
     rows = {}
     for line in TABLE.read_text().splitlines():
@@ -106,6 +117,16 @@ def world(settings, tmp_path, django_capture_on_commit_callbacks) -> World:
     AgencyPosition.objects.create(
         decision=decision, invitee=police, position="disagrees", reason="r"
     )
+    from strategy.services.differences import difference_open
+
+    difference = difference_open(
+        discussion=open_one,
+        opened_by=chair,
+        raised_by="r",
+        raised_with="w",
+        raised_on=timezone.localdate(),
+        issue="i",
+    )
     action = Action.objects.create(
         discussion=open_one,
         what="w",
@@ -118,6 +139,12 @@ def world(settings, tmp_path, django_capture_on_commit_callbacks) -> World:
     contact = ContactFactory(agency=agency)
     team = TeamFactory(agency=sent.team.agency)
 
+    from minutes.case_audit import case_audit_draw
+
+    today = timezone.localdate()
+    audit = case_audit_draw(
+        start=today - timedelta(days=7), end=today, drawn_by=chair, chosen=[sent.pk]
+    )
     people = {
         "chair": chair,
         "minute-taker": minute_taker,
@@ -126,6 +153,7 @@ def world(settings, tmp_path, django_capture_on_commit_callbacks) -> World:
         "administrator": UserFactory(
             username="ada", role="administrator", is_staff=True, is_superuser=True
         ),
+        "auditor": UserFactory(username="audrey", role="auditor"),
     }
     others = {
         "chair": UserFactory(username="nadia", role="chair", team=team),
@@ -151,6 +179,15 @@ def world(settings, tmp_path, django_capture_on_commit_callbacks) -> World:
         "strategy:positions": {**d, "child_pk": child.pk},
         "strategy:conference_held": {**d, "child_pk": child.pk},
         "strategy:action_remove": {**d, "action_pk": action.pk},
+        **{
+            f"strategy:{name}": {**d, "difference_pk": difference.pk}
+            for name in (
+                "difference",
+                "difference_stage",
+                "difference_escalate",
+                "difference_resolve",
+            )
+        },
         "minutes:receipt": {"token": token},
         "minutes:workspace": {"pk": sent.pk},
         "minutes:approve": {"pk": sent.pk},
@@ -160,7 +197,11 @@ def world(settings, tmp_path, django_capture_on_commit_callbacks) -> World:
         "minutes:render_retry": {"pk": version.pk},
         "minutes:revoke": {"pk": delivery.pk},
         "minutes:partner_confirm": {"pk": delivery.pk},
+        "minutes:partner_difference": {"pk": delivery.pk},
         "dashboards:list": {"slug": "minutes-overdue"},
+        "dashboards:case_audit": {"pk": audit.pk},
+        "dashboards:case_audit_csv": {"pk": audit.pk},
+        "dashboards:case_audit_item": {"pk": audit.pk, "item_pk": audit.items.get().pk},
         "dashboards:list_csv": {"slug": "minutes-overdue"},
     }
     return World(people=people, others=others, kwargs={"_discussion": d, **kwargs})
@@ -222,4 +263,22 @@ def test_every_url_pattern_has_a_row_and_answers_as_the_table_says(world):
                 other = outcome(client_as(world.others[role]), url, role)
                 if other != "no":
                     problems.append(f"{name} as another {role}: expected no, got {other}")
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.django_db
+def test_an_auditor_reads_and_changes_nothing(world):
+    """Audrey, on the partnership's audit group, opens only what the auditors' table lists;
+    every other page and every action answers 404."""
+    allowed = auditor_table()
+    problems = []
+    for name, pattern in url_patterns():
+        url = url_for(name, pattern, world)
+        if url is None:
+            continue
+        listed = allowed.get(name) or allowed.get(name.split(":")[0] + ":*", "no")
+        wanted = {"link": "yes"}.get(listed, listed)
+        got = outcome(client_as(world.people["auditor"]), url, "auditor")
+        if got != wanted:
+            problems.append(f"{name} as auditor: table says {wanted}, got {got}")
     assert not problems, "\n".join(problems)

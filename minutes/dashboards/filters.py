@@ -18,7 +18,7 @@ from agencies.models import Agency, Role, Team, User
 from config.input_limits import BoundedInput
 from strategy.forms.base import GovDateField, gds_helper
 
-VIEWER_ROLES = (Role.MANAGER, Role.ADMINISTRATOR, Role.CHAIR)
+VIEWER_ROLES = (Role.MANAGER, Role.ADMINISTRATOR, Role.CHAIR, Role.AUDITOR)
 EARLIEST_YEAR, LATEST_YEAR = 1990, 2100
 AUDIT_MONTHS = 3
 

@@ -246,19 +246,82 @@ DISPUTES = DashboardList(
     ),
 )
 
+
+def _difference_columns() -> tuple[Column, ...]:
+    return (
+        Column(
+            "Discussion",
+            lambda p, _: p.discussion.reference,
+            href=lambda p: reverse("strategy:difference", args=[p.discussion_id, p.pk]),
+        ),
+        Column("Stage", lambda p, _: p.stage, numeric=True),
+        Column("Owner", lambda p, _: p.owner),
+        Column("Stage due by", lambda p, _: p.stage_due_on),
+        Column(
+            "Raised by",
+            lambda p, _: (
+                f"{p.raised_by} ({p.raising_agency.name})" if p.raising_agency else p.raised_by
+            ),
+        ),
+        Column("Raised with", lambda p, _: p.raised_with),
+        Column("About", lambda p, _: p.get_about_display()),
+        Column("Raised on", lambda p, _: p.raised_on),
+    )
+
+
 DIFFERENCES = DashboardList(
     slug="disagreements-unresolved",
-    title="Disagreements not yet resolved",
-    card_label="Disagreements not yet resolved",
-    description="Resolving Professional Differences records still open, oldest first.",
+    title="Professional differences not yet resolved, by stage",
+    card_label="Professional differences not yet resolved",
+    description="Resolving Professional Differences records still open, by stage (1: "
+    "practitioners; 2: team or line managers; 3: heads of service or designated safeguarding "
+    "leads; 4: the partnership's escalation panel), oldest first within each stage.",
     rows=selectors.differences_open,
+    columns=_difference_columns(),
+)
+
+DIFFERENCES_PAST = DashboardList(
+    slug="differences-past-timescale",
+    title="Professional differences past their stage's timescale",
+    card_label="Professional differences past their timescale",
+    description="Open differences whose current stage has run past its last working day. "
+    "Below stage 4 the next sweep escalates them to the next owner; at stage 4 they are "
+    "with the partnership's escalation panel.",
+    rows=selectors.differences_past_timescale,
     columns=(
-        _discussion_columns("discussion")[0],
-        Column("Stage", lambda p, _: p.stage, numeric=True),
-        Column("Raised by", lambda p, _: p.raised_by),
-        Column("Raised with", lambda p, _: p.raised_with),
-        Column("Raised on", lambda p, _: p.raised_on),
-        Column("Issue", lambda p, _: p.issue),
+        *_difference_columns()[:4],
+        Column(
+            "Working days past",
+            lambda p, m: working_days_between(p.stage_due_on, m.today),
+            numeric=True,
+        ),
+        *_difference_columns()[4:],
+    ),
+)
+
+
+def _working_days_late(d: Any, moment: Moment) -> int:
+    last = timezone.localdate(d.held_at) if d.held_at else moment.today
+    return working_days_between(d.timescale_due_on, last)
+
+
+LATE = DashboardList(
+    slug="discussions-late",
+    title="Discussions held late",
+    card_label="Discussions late for their timescale",
+    description="Discussions held after the timescale their urgency sets, or not yet held "
+    "and already past it, counted in working days from the concern (or, when retrospective, "
+    "from the emergency action), with the reason for the delay.",
+    rows=selectors.discussions_late,
+    columns=(
+        _discussion_columns("")[0],
+        Column("Urgency", lambda d, _: d.get_urgency_display()),
+        Column("Concern raised", lambda d, _: d.concern_raised_at),
+        Column("Due by", lambda d, _: d.timescale_due_on),
+        Column("Held", lambda d, _: d.held_at or "Not yet held"),
+        Column("Working days late", _working_days_late, numeric=True),
+        Column("Reason for the delay", lambda d, _: d.delay_reason or "Not recorded"),
+        *_discussion_columns("")[1:],
     ),
 )
 
@@ -320,8 +383,8 @@ CARDS: tuple[tuple[str, tuple[DashboardList, ...]], ...] = (
     ("Minutes", (OVERDUE, AT_RISK, AMENDMENTS_OVERDUE, PDFS_FAILED)),
     ("Receipts outstanding", (RECEIPTS_OLD, RECEIPTS_DAYS, RECEIPTS_NEW)),
     ("Messages", (FAILED, SENT_IN_ERROR)),
-    ("Disputes and disagreements", (DISPUTES, DIFFERENCES)),
-    ("Next steps", (FOLLOW_UPS, CONFERENCES, ACTIONS)),
+    ("Disputes and disagreements", (DISPUTES, DIFFERENCES, DIFFERENCES_PAST)),
+    ("Next steps", (LATE, FOLLOW_UPS, CONFERENCES, ACTIONS)),
 )
 
 LISTS: dict[str, DashboardList] = {entry.slug: entry for _, group in CARDS for entry in group}

@@ -20,7 +20,8 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from agencies.models import HEALTH_KINDS, AgencyKind
 from minutes.dashboards.filters import Filters
 from minutes.dashboards.selectors import discussion_scope
-from strategy.models import Adult, Attendance, Child, Invitee
+from minutes.models import Delivery
+from strategy.models import Action, Adult, Attendance, Child, Invitee
 from strategy.models.people import PARENT_OR_CARER
 
 RECEIPT_HOURS = 48
@@ -31,11 +32,19 @@ INVOLVED = Q(attendance__in=[Attendance.ATTENDED, Attendance.INFORMATION_ONLY]) 
 )
 
 
+STATUTORY_PARTNERS: dict[str, frozenset[str]] = {
+    "police": frozenset({AgencyKind.POLICE}),
+    "health": HEALTH_KINDS,
+    "childrens_social_care": frozenset({AgencyKind.CHILDRENS_SOCIAL_CARE}),
+}
+
+
 class DiscussionMeasures:
-    """Conditions on a discussion, for the discussions `filters` selects."""
+    """Conditions on a discussion, for the discussions `filters` selects (by date held)."""
 
     def __init__(self, filters: Filters) -> None:
-        self.scope = discussion_scope(filters, "discussion__")
+        self.scope = discussion_scope(filters, "discussion__", dated_by="held_at")
+        self.delivery_scope = discussion_scope(filters, "version__discussion__", dated_by="held_at")
 
     def _of(self, model: Any, discussion: str = "pk", **lookups: Any) -> QuerySet[Any]:
         return model.objects.filter(self.scope, discussion=OuterRef(discussion), **lookups)
@@ -51,6 +60,26 @@ class DiscussionMeasures:
             & self._attended(HEALTH_KINDS)
             & self._attended({AgencyKind.CHILDRENS_SOCIAL_CARE})
         )
+
+    def _involved(self, kinds: frozenset[str] | set[str]) -> Q:
+        return Q(Exists(self._of(Invitee, agency__kind__in=kinds).filter(INVOLVED)))
+
+    @property
+    def statutory_partners_took_part(self) -> Q:
+        """Police, health and children's social care each attended or sent information."""
+        took_part = Q()
+        for kinds in STATUTORY_PARTNERS.values():
+            took_part &= self._involved(kinds)
+        return took_part
+
+    def information_shared_by(self, partner: str) -> Q:
+        shared = self._of(Invitee, agency__kind__in=STATUTORY_PARTNERS[partner])
+        return Q(Exists(shared.exclude(information_shared="")))
+
+    @property
+    def plan_with_actions(self) -> Q:
+        """At least one action; each names an agency, a person and a date by construction."""
+        return Q(Exists(self._of(Action)))
 
     def _children_with_gp(self) -> QuerySet[Child]:
         return self._of(Child, gp_practice__isnull=False)
@@ -76,6 +105,25 @@ class DiscussionMeasures:
             & ~Q(Exists(self._parents_with_gp().filter(self._gp_not_invited())))
         )
 
+    def _gp_not_sent_minutes(self) -> Q:
+        """For a child or adult row: no minutes went to their GP practice."""
+        sent = Delivery.objects.filter(
+            self.delivery_scope,
+            version__discussion=OuterRef("discussion_id"),
+            agency=OuterRef("gp_practice_id"),
+            sent_at__isnull=False,
+            revoked_at__isnull=True,
+        )
+        return ~Q(Exists(sent))
+
+    @property
+    def every_known_gp_sent_minutes(self) -> Q:
+        return (
+            self.gp_known
+            & ~Q(Exists(self._children_with_gp().filter(self._gp_not_sent_minutes())))
+            & ~Q(Exists(self._parents_with_gp().filter(self._gp_not_sent_minutes())))
+        )
+
     @property
     def gp_involved(self) -> Q:
         gp = self._of(Invitee, agency__kind=AgencyKind.GP_PRACTICE).filter(INVOLVED)
@@ -94,6 +142,15 @@ class DiscussionMeasures:
     def rationale_for_every_child(self) -> Q:
         without = self._of(Child).filter(Q(decision__isnull=True) | Q(decision__rationale=""))
         return Q(Exists(self._of(Child))) & ~Q(Exists(without))
+
+
+def timescale_known() -> Q:
+    return Q(timescale_due_on__isnull=False)
+
+
+def held_within_timescale() -> Q:
+    """Held on or before the last day of its timescale (a local date, in working days)."""
+    return Q(held_at__date__lte=F("timescale_due_on"))
 
 
 def minutes_deadline() -> timedelta:
@@ -134,6 +191,13 @@ class Proportion:
         if not self.out_of:
             return "None to count"
         return f"{self.percent}% ({self.count} of {self.out_of})"
+
+    @property
+    def in_words(self) -> str:
+        """ "6 of 10", "none of 10", "all 4": how a report quotes it."""
+        if self.count == 0:
+            return f"none of {self.out_of}"
+        return f"{self.count} of {self.out_of}"
 
 
 def duration_text(duration: timedelta | None) -> str:

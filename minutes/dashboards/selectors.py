@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from minutes.dashboards.filters import Filters
@@ -39,17 +39,21 @@ def _deadline() -> timedelta:
     return timedelta(hours=settings.MINUTES_DEADLINE_HOURS)
 
 
-def discussion_scope(filters: Filters, path: str = "") -> Q:
-    """Team, chair and dates, on the discussion reached by `path` (ending in __)."""
+def discussion_scope(filters: Filters, path: str = "", dated_by: str = "scheduled_for") -> Q:
+    """Team, chair and dates, on the discussion reached by `path` (ending in __).
+
+    Lists date a discussion by when it was booked; the audit by when it was held
+    (`dated_by="held_at"`), so a discussion booked in March and held in April counts in April.
+    """
     scope = Q()
     if filters.team_id:
         scope &= Q(**{f"{path}team_id": filters.team_id})
     if filters.chair_id:
         scope &= Q(**{f"{path}chair_id": filters.chair_id})
     if filters.starts_at:
-        scope &= Q(**{f"{path}scheduled_for__gte": filters.starts_at})
+        scope &= Q(**{f"{path}{dated_by}__gte": filters.starts_at})
     if filters.ends_before:
-        scope &= Q(**{f"{path}scheduled_for__lt": filters.ends_before})
+        scope &= Q(**{f"{path}{dated_by}__lt": filters.ends_before})
     return scope
 
 
@@ -65,6 +69,16 @@ def _discussions(queryset: QuerySet[Discussion], filters: Filters) -> QuerySet[D
     return queryset.filter(discussion_scope(filters), invited_agency(filters, "pk")).select_related(
         "team", "chair"
     )
+
+
+def discussions_late(filters: Filters, moment: Moment) -> QuerySet[Discussion]:
+    """Held after their timescale, or still not held (nor closed) and already past it."""
+    late = Q(held_at__isnull=False, held_at__date__gt=F("timescale_due_on")) | Q(
+        held_at__isnull=True, closed_at__isnull=True, timescale_due_on__lt=moment.today
+    )
+    return _discussions(
+        Discussion.objects.filter(late, timescale_due_on__isnull=False), filters
+    ).order_by("timescale_due_on", "pk")
 
 
 def minutes_overdue(filters: Filters, moment: Moment) -> QuerySet[Discussion]:
@@ -179,8 +193,25 @@ def differences_open(filters: Filters, moment: Moment) -> QuerySet[ProfessionalD
             invited_agency(filters, "discussion"),
             resolved_at__isnull=True,
         )
-        .select_related("discussion")
-        .order_by("raised_on", "pk")
+        .select_related("discussion", "raising_agency")
+        .order_by("stage", "raised_on", "pk")
+    )
+
+
+def differences_past_timescale(
+    filters: Filters, moment: Moment
+) -> QuerySet[ProfessionalDifference]:
+    """Open differences whose stage has run past its last day (read by difference_due_idx):
+    escalated at the next sweep, or at stage 4 and still with the panel."""
+    return (
+        ProfessionalDifference.objects.filter(
+            discussion_scope(filters, "discussion__"),
+            invited_agency(filters, "discussion"),
+            resolved_at__isnull=True,
+            stage_due_on__lt=moment.today,
+        )
+        .select_related("discussion", "raising_agency")
+        .order_by("stage_due_on", "pk")
     )
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from minutes.dashboards import outgoing, views
+from minutes.dashboards import case_audits, outgoing, views
 
 app_name = "dashboards"
 
@@ -11,6 +11,14 @@ urlpatterns = [
     path("audit/agencies.csv", views.agencies_csv, name="agencies_csv"),
     path("trends/", views.trends_page, name="trends"),
     path("trends/trends.csv", views.trends_csv, name="trends_csv"),
+    path("case-audits/", case_audits.case_audits, name="case_audits"),
+    path("case-audits/<int:pk>/", case_audits.case_audit_page, name="case_audit"),
+    path("case-audits/<int:pk>/report.csv", case_audits.case_audit_csv, name="case_audit_csv"),
+    path(
+        "case-audits/<int:pk>/discussions/<int:item_pk>/",
+        case_audits.case_audit_item,
+        name="case_audit_item",
+    ),
     path("outgoing/", outgoing.outgoing_messages, name="outgoing"),
     path("outgoing/send-again/", outgoing.outgoing_retry, name="outgoing_retry"),
     path("<slug:slug>/", views.list_page, name="list"),

@@ -149,11 +149,8 @@ def audit_csv(request: HttpRequest) -> HttpResponse:
     figures = audit.audit_figures(filters, Moment.current().now)
     return exports.csv_response(
         f"audit-figures-{filters.start}-to-{filters.end}.csv",
-        ["Figure", "Value", "Team", "From", "To"],
-        (
-            (label, raw, _team_name(form), filters.start, filters.end)
-            for label, _, raw in figures.rows()
-        ),
+        [*audit.FIGURE_COLUMNS, "Team", "From", "To"],
+        ((*row, _team_name(form), filters.start, filters.end) for row in figures.csv_rows()),
     )
 
 

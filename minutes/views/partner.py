@@ -10,6 +10,9 @@ from agencies.access import current_user, role_required
 from agencies.models import Role
 from minutes import selectors
 from minutes.services import lifecycle
+from strategy.forms.decisions import ProfessionalDifferenceForm
+from strategy.models.decisions import RaisedVia
+from strategy.services import differences
 
 partners = role_required(Role.PARTNER)
 
@@ -54,3 +57,38 @@ def partner_confirm(request: HttpRequest, pk: int) -> HttpResponse:
                 f"{delivery.confirmed_at:%d %B %Y at %H:%M}",
             )
     return redirect("minutes:partner")
+
+
+@partners
+def partner_difference(request: HttpRequest, pk: int) -> HttpResponse:
+    """A partner raises a professional difference for their own agency, about minutes sent
+    to it, with another agency invited to that discussion."""
+    user = current_user(request)
+    delivery = get_object_or_404(selectors.deliveries_for_partner(user), pk=pk)
+    discussion = delivery.version.discussion
+    form = ProfessionalDifferenceForm(
+        request.POST or None,
+        position=None,
+        raising_agency=delivery.agency,
+        with_agencies=differences.invited_agencies(discussion, delivery.agency),
+        submit="Raise the difference",
+    )
+    if request.method == "POST" and form.is_valid():
+        differences.difference_open(
+            discussion=discussion,
+            opened_by=user,
+            raising_agency=delivery.agency,
+            raised_via=RaisedVia.PARTNER,
+            request=request,
+            **form.cleaned_data,
+        )
+        messages.success(
+            request,
+            f"Professional difference about {discussion.reference} raised at stage 1",
+        )
+        return redirect("minutes:partner")
+    return render(
+        request,
+        "minutes/partner_difference.html",
+        {"delivery": delivery, "discussion": discussion, "form": form},
+    )

@@ -2,6 +2,8 @@
 
 A GET never confirms anything: mail scanners follow links. Only the form's POST does."""
 
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
@@ -13,6 +15,23 @@ from minutes.forms import DisputeForm, ReceiptForm
 from minutes.models import Delivery
 from minutes.receipts_links import LinkTampered, read_receipt_token
 from minutes.services import lifecycle, receipts
+from strategy.forms.decisions import ProfessionalDifferenceForm
+from strategy.models.decisions import RaisedVia
+from strategy.services import differences
+from strategy.services.differences import invited_agencies
+
+
+def _difference_form(delivery: Delivery, data: Any) -> ProfessionalDifferenceForm:
+    """Raising a difference for the agency the link was sent to, with another invitee."""
+    return ProfessionalDifferenceForm(
+        data,
+        prefix="difference",
+        position=None,
+        raising_agency=delivery.agency,
+        with_agencies=invited_agencies(delivery.version.discussion, delivery.agency),
+        submit="Raise the difference",
+        button_id="id_difference_submit",
+    )
 
 
 def _apply_errors(form, error: ValidationError) -> None:  # noqa: ANN001
@@ -54,11 +73,29 @@ def receipt(request: HttpRequest, token: str) -> HttpResponse:
     action = request.POST.get("action") if request.method == "POST" else None
     form = ReceiptForm(request.POST if action == "confirm" else None)
     dispute_form = DisputeForm(request.POST if action == "dispute" else None)
-    context = {"delivery": delivery, "form": form, "dispute_form": dispute_form}
+    difference_form = _difference_form(delivery, request.POST if action == "difference" else None)
+    context = {
+        "delivery": delivery,
+        "form": form,
+        "dispute_form": dispute_form,
+        "difference_form": difference_form,
+    }
     if action == "confirm" and form.is_valid():
         _confirm(request, delivery, form, context)
     elif action == "dispute" and dispute_form.is_valid():
         _dispute(request, delivery, dispute_form, context)
+    elif action == "difference" and difference_form.is_valid():
+        context["difference"] = differences.difference_open(
+            discussion=delivery.version.discussion,
+            opened_by=None,
+            raising_agency=delivery.agency,
+            raised_via=RaisedVia.RECEIPT_LINK,
+            request=request,
+            actor_label=f"{difference_form.cleaned_data['raised_by']} "
+            f"({delivery.agency}, by emailed link)",
+            **difference_form.cleaned_data,
+        )
+        context["difference_form"] = _difference_form(delivery, None)
     context["disputes"] = delivery.disputes.all()
     return render(request, "minutes/receipt.html", context)
 

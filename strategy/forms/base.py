@@ -47,9 +47,10 @@ def date_field(label: str, *, required: bool = True, help_text: str = "") -> Gov
     return field
 
 
-def time_field(label: str) -> forms.TimeField:
+def time_field(label: str, *, required: bool = True) -> forms.TimeField:
     return forms.TimeField(
         label=label,
+        required=required,
         help_text=TIME_HINT,
         input_formats=["%H:%M", "%H.%M", "%H%M"],
         error_messages={

@@ -10,6 +10,7 @@ from strategy.forms.base import RevisionForm, date_field, gds_helper, time_field
 from strategy.models import (
     Action,
     ChildDecision,
+    DifferenceAbout,
     Invitee,
     Outcome,
     Position,
@@ -140,15 +141,35 @@ class PositionsForm(RevisionForm):
 
 
 class ProfessionalDifferenceForm(BoundedInput, forms.Form):
+    """Raising a difference: any agency, with any other, about a decision, action or minutes."""
+
+    raising_agency = forms.ModelChoiceField(
+        label="Agency raising it",
+        queryset=Agency.objects.none(),
+        error_messages={"required": "Select the agency raising it"},
+    )
     raised_by = forms.CharField(
         label="Who raised it",
+        help_text="Name and role.",
         max_length=column_length(ProfessionalDifference, "raised_by"),
         error_messages={"required": "Enter who raised it"},
     )
+    with_agency = forms.ModelChoiceField(
+        label="Agency it is raised with",
+        queryset=Agency.objects.none(),
+        required=False,
+    )
     raised_with = forms.CharField(
         label="With whom",
+        help_text="Name and role.",
         max_length=column_length(ProfessionalDifference, "raised_with"),
         error_messages={"required": "Enter who it was raised with"},
+    )
+    about = forms.ChoiceField(
+        label="What is it about?",
+        choices=DifferenceAbout.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select what the difference is about"},
     )
     raised_on = date_field("When it was raised")
     issue = forms.CharField(
@@ -157,20 +178,45 @@ class ProfessionalDifferenceForm(BoundedInput, forms.Form):
         error_messages={"required": "Describe the issue"},
     )
 
-    def __init__(self, *args: Any, position: AgencyPosition | None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        position: AgencyPosition | None,
+        raising_agency: Agency | None = None,
+        with_agencies: Any = None,
+        submit: str = "Open stage 1 record",
+        button_id: str = "id_submit",
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
+        agencies = Agency.objects.active()  # type: ignore[attr-defined]
+        self.fields["raising_agency"].queryset = agencies  # type: ignore[attr-defined]
+        self.fields["with_agency"].queryset = (  # type: ignore[attr-defined]
+            agencies if with_agencies is None else with_agencies
+        )
+        self.fields["about"].initial = DifferenceAbout.DECISION
         if position is not None:
+            self.fields["raising_agency"].initial = position.invitee.agency_id
             self.fields["raised_by"].initial = position.invitee.representative or str(
                 position.invitee.agency
             )
             self.fields["issue"].initial = position.reason
+        layout = [Field.select("raising_agency")]
+        if raising_agency is not None:
+            # A partner, or a receipt-link holder, raises it for their own agency only.
+            del self.fields["raising_agency"]
+            layout = []
         self.fields["raised_on"].initial = timezone.localdate()
         self.helper = gds_helper(
+            *layout,
             Field.text("raised_by"),
+            Field.select("with_agency"),
             Field.text("raised_with"),
+            Field.radios("about"),
             Field("raised_on"),
             Field.textarea("issue"),
-            submit="Open stage 1 record",
+            submit=submit,
+            button_id=button_id,
         )
 
     def clean_raised_on(self) -> Any:

@@ -1,12 +1,13 @@
 from typing import Any
 
-from crispy_forms_gds.layout import HTML, Field, Fieldset
+from crispy_forms_gds.layout import HTML, ConditionalQuestion, ConditionalRadios, Field, Fieldset
 from django import forms
 from django.utils import timezone
 
 from config.input_limits import column_length
 from strategy.forms.base import RevisionForm, combine_local, date_field, time_field
 from strategy.models import Attendance, Discussion, Invitee
+from strategy.models.discussion import timescale_text
 
 
 class AttendanceForm(RevisionForm):
@@ -78,8 +79,34 @@ class AttendanceForm(RevisionForm):
                     legend_size="m",
                 )
             )
+        self.due_on = discussion.timescale_due_on
+        timeliness = []
+        if self.due_on is not None:
+            self.fields["within_timescale"] = forms.ChoiceField(
+                label=f"Was it held by {self.due_on.day} {self.due_on:%B %Y}, within its "
+                "timescale?",
+                help_text=f"{discussion.get_urgency_display()}: "
+                f"{timescale_text(discussion.urgency)} of "
+                + ("the emergency action" if discussion.emergency_action_at else "the concern"),
+                choices=[("yes", "Yes"), ("no", "No")],
+                widget=forms.RadioSelect,
+                initial=("no" if discussion.delay_reason else None),
+                error_messages={"required": "Select whether it was held within its timescale"},
+            )
+            self.fields["delay_reason"] = forms.CharField(
+                label="Reason for the delay",
+                required=False,
+                initial=discussion.delay_reason,
+                widget=forms.Textarea(attrs={"rows": 3}),
+            )
+            timeliness = [
+                ConditionalRadios(
+                    "within_timescale", "Yes", ConditionalQuestion("No", Field("delay_reason"))
+                )
+            ]
         self.helper = self.gds_helper(
             Fieldset(Field("held_on"), Field.text("held_time"), legend="When it was held"),
+            *timeliness,
             HTML('<hr class="govuk-section-break govuk-section-break--m">'),
             *sections,
             submit="Save attendance",
@@ -91,7 +118,25 @@ class AttendanceForm(RevisionForm):
             data["held_at"] = combine_local(data["held_on"], data["held_time"])
             if data["held_at"] > timezone.now():
                 self.add_error("held_on", "The discussion cannot be recorded as held in the future")
+            self._clean_timeliness(data)
         return data
+
+    def _clean_timeliness(self, data: dict[str, Any]) -> None:
+        """A late discussion needs its reason; the answer must agree with the dates."""
+        if self.due_on is None or "within_timescale" not in data:
+            return
+        answer = data["within_timescale"]
+        late = timezone.localdate(data["held_at"]) > self.due_on
+        due = f"{self.due_on.day} {self.due_on:%B %Y}"
+        if late and answer == "yes":
+            self.add_error(
+                "within_timescale",
+                f"It was held after {due}, the end of its timescale: select No",
+            )
+        elif answer == "no" and not data.get("delay_reason", "").strip():
+            self.add_error("delay_reason", "Enter the reason for the delay")
+        if answer == "yes" and not late:
+            data["delay_reason"] = ""
 
     def rows(self) -> dict[int, dict[str, Any]]:
         names = [

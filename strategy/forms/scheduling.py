@@ -1,7 +1,9 @@
+from datetime import datetime, time
 from typing import Any
 
-from crispy_forms_gds.layout import Field, Fieldset
+from crispy_forms_gds.layout import ConditionalQuestion, ConditionalRadios, Field, Fieldset
 from django import forms
+from django.utils import timezone
 
 from agencies.models import Agency, Role, Team, User
 from config.input_limits import column_length
@@ -23,6 +25,14 @@ class DiscussionForm(RevisionForm):
         widget=forms.RadioSelect,
         error_messages={"required": "Select how urgent the discussion is"},
     )
+    concern_raised_on = date_field(
+        "Date the concern was raised",
+        required=False,
+        help_text="The referral or the new information. For example, 27 3 2026",
+    )
+    concern_raised_time = time_field("Time the concern was raised", required=False)
+    emergency_action_on = date_field("Date of the emergency action", required=False)
+    emergency_action_time = time_field("Time of the emergency action", required=False)
     scheduled_on = date_field("Date of the discussion")
     scheduled_at = time_field("Time")
     joining_details = forms.CharField(
@@ -86,7 +96,21 @@ class DiscussionForm(RevisionForm):
         )
         self.helper = self.gds_helper(
             Field.radios("format", inline=True),
-            Field.radios("urgency"),
+            ConditionalRadios(
+                "urgency",
+                Urgency.IMMEDIATE.label,
+                Urgency.PLANNED.label,
+                ConditionalQuestion(
+                    Urgency.RETROSPECTIVE.label,
+                    Field("emergency_action_on"),
+                    Field.text("emergency_action_time"),
+                ),
+            ),
+            Fieldset(
+                Field("concern_raised_on"),
+                Field.text("concern_raised_time"),
+                legend="When the concern was raised",
+            ),
             Fieldset(Field("scheduled_on"), Field.text("scheduled_at"), legend="When"),
             Field.textarea("joining_details"),
             Field.textarea("reason"),
@@ -107,7 +131,23 @@ class DiscussionForm(RevisionForm):
             self.add_error("minute_taker", "The minute-taker must be someone other than the chair")
         if data.get("scheduled_on") and data.get("scheduled_at"):
             data["scheduled_for"] = combine_local(data["scheduled_on"], data["scheduled_at"])
+        data["concern_raised_at"] = self._moment("concern_raised", "concern was raised")
+        data["emergency_action_at"] = None
+        if data.get("urgency") == Urgency.RETROSPECTIVE:
+            data["emergency_action_at"] = self._moment("emergency_action", "emergency action")
         return data
+
+    def _moment(self, prefix: str, what: str) -> datetime | None:
+        """A date with an optional time (midday if none), or None when neither is given."""
+        day, at = self.cleaned_data.get(f"{prefix}_on"), self.cleaned_data.get(f"{prefix}_time")
+        if day is None:
+            if at is not None:
+                self.add_error(f"{prefix}_on", f"Enter the date the {what}")
+            return None
+        moment = combine_local(day, at or time(12))
+        if moment > timezone.now():
+            self.add_error(f"{prefix}_on", f"The date the {what} must be today or in the past")
+        return moment
 
     def discussion_fields(self) -> dict[str, Any]:
         return {name: self.cleaned_data[name] for name in DISCUSSION_FIELDS}

@@ -2,6 +2,8 @@ from strategy.models.actions import Action
 from strategy.models.decisions import (
     AgencyPosition,
     ChildDecision,
+    DifferenceAbout,
+    DifferenceStage,
     Outcome,
     Position,
     ProfessionalDifference,
@@ -23,6 +25,8 @@ __all__ = [
     "Child",
     "ChildDecision",
     "ConcernCategory",
+    "DifferenceAbout",
+    "DifferenceStage",
     "Discussion",
     "DiscussionFormat",
     "InvitationException",

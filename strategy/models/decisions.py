@@ -1,5 +1,8 @@
+from datetime import date
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from audit.triggers import AuditTrigger
 
@@ -106,8 +109,33 @@ class AgencyPosition(models.Model):
         return f"{self.invitee.agency}: {self.get_position_display()}"
 
 
+class DifferenceAbout(models.TextChoices):
+    DECISION = "decision", "A decision"
+    ACTION = "action", "An action"
+    MINUTES = "minutes", "The minutes"
+    OTHER = "other", "Something else about the discussion"
+
+
+class RaisedVia(models.TextChoices):
+    CHAIR = "chair", "The chair, on the agency's behalf"
+    PARTNER = "partner", "A partner agency user"
+    RECEIPT_LINK = "receipt_link", "The minutes' receipt page"
+
+
+FINAL_STAGE = 4
+
+
+def stage_owner(stage: int) -> str:
+    """Who holds the difference at a stage (Resolving Professional Differences protocol)."""
+    return str(settings.RPD_STAGE_OWNERS[stage - 1])
+
+
 class ProfessionalDifference(models.Model):
-    """A Resolving Professional Differences record, opened at stage 1."""
+    """A Resolving Professional Differences record: raised by any agency, at stages 1 to 4.
+
+    The stage and its due date live here, where the escalation sweep reads them through a
+    partial index; each stage's history (what was agreed, and when) is a DifferenceStage.
+    """
 
     discussion = models.ForeignKey(
         "strategy.Discussion", on_delete=models.CASCADE, related_name="professional_differences"
@@ -116,15 +144,39 @@ class ProfessionalDifference(models.Model):
         AgencyPosition, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     stage = models.PositiveSmallIntegerField(default=1)
+    stage_due_on = models.DateField(
+        "Current stage due by",
+        null=True,
+        blank=True,
+        help_text="Past this day without a resolution, the difference goes to the next stage.",
+    )
     raised_by = models.CharField("Who raised it", max_length=200)
+    raising_agency = models.ForeignKey(
+        "agencies.Agency", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     raised_with = models.CharField("With whom", max_length=200)
+    with_agency = models.ForeignKey(
+        "agencies.Agency", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    about = models.CharField(
+        "What it is about",
+        max_length=20,
+        choices=DifferenceAbout.choices,
+        default=DifferenceAbout.DECISION,
+    )
+    raised_via = models.CharField(max_length=20, choices=RaisedVia.choices, default=RaisedVia.CHAIR)
     raised_on = models.DateField("When")
     issue = models.TextField("The issue")
     opened_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     opened_at = models.DateTimeField(auto_now_add=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.TextField("Outcome", blank=True)
+    minutes_must_change = models.BooleanField(
+        "The minutes must be amended to show the outcome", default=False
+    )
+    resolved_by = models.CharField(max_length=200, blank=True)
 
     class Meta:
         triggers = [AuditTrigger(discussion="discussion")]
@@ -135,7 +187,67 @@ class ProfessionalDifference(models.Model):
                 condition=models.Q(resolved_at__isnull=True),
                 name="difference_open_idx",
             ),
+            # What the escalation sweep reads: open differences by the day their stage ends.
+            models.Index(
+                fields=["stage_due_on"],
+                condition=models.Q(resolved_at__isnull=True),
+                name="difference_due_idx",
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(stage__gte=1, stage__lte=FINAL_STAGE), name="stage_1_to_4"
+            ),
         ]
 
     def __str__(self) -> str:
         return f"Professional difference (stage {self.stage}) raised by {self.raised_by}"
+
+    @property
+    def owner(self) -> str:
+        return stage_owner(self.stage)
+
+    def is_past_timescale(self, today: date | None = None) -> bool:
+        return bool(
+            self.resolved_at is None
+            and self.stage_due_on
+            and self.stage_due_on < (today or timezone.localdate())
+        )
+
+    @property
+    def can_escalate(self) -> bool:
+        return self.resolved_at is None and self.stage < FINAL_STAGE
+
+
+class StageEnd(models.TextChoices):
+    TIMESCALE_PASSED = "timescale_passed", "Its timescale passed without a resolution"
+    REQUESTED = "requested", "Escalation was requested"
+    RESOLVED = "resolved", "Resolved"
+
+
+class DifferenceStage(models.Model):
+    """One stage of a difference: who held it, by when, and what was agreed or not."""
+
+    difference = models.ForeignKey(
+        ProfessionalDifference, on_delete=models.CASCADE, related_name="stages"
+    )
+    stage = models.PositiveSmallIntegerField()
+    owner = models.CharField(max_length=200)
+    started_at = models.DateTimeField()
+    due_on = models.DateField()
+    agreed = models.BooleanField("Was it agreed?", null=True, blank=True)
+    agreement = models.TextField("What was agreed, or not", blank=True)
+    recorded_at = models.DateTimeField(null=True, blank=True)
+    recorded_by = models.CharField(max_length=200, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_because = models.CharField(max_length=20, choices=StageEnd.choices, blank=True)
+
+    class Meta:
+        triggers = [AuditTrigger(discussion="difference__discussion")]
+        ordering = ["stage"]
+        constraints = [
+            models.UniqueConstraint(fields=["difference", "stage"], name="one_row_per_stage"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Stage {self.stage}: {self.owner}"

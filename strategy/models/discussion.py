@@ -6,6 +6,7 @@ from django.db import models
 from django.utils import timezone
 
 from audit.triggers import AuditTrigger
+from strategy.working_days import add_working_days, is_working_day
 
 
 class DiscussionFormat(models.TextChoices):
@@ -30,6 +31,14 @@ class ConcernCategory(models.TextChoices):
     DOMESTIC_ABUSE = "domestic_abuse", "Domestic abuse"
     PRE_BIRTH = "pre_birth", "Pre-birth concern"
     OTHER = "other", "Other"
+
+
+def timescale_text(urgency: str) -> str:
+    """How the timescale for an urgency reads: "the same working day", "3 working days"."""
+    days = settings.DISCUSSION_TIMESCALE_WORKING_DAYS[urgency]
+    if days == 0:
+        return "the same working day"
+    return f"within {days} working day{'' if days == 1 else 's'}"
 
 
 class DiscussionStatus(models.TextChoices):
@@ -79,6 +88,24 @@ class Discussion(models.Model):
     )
     referrer_name = models.CharField("Referrer's name and role", max_length=200, blank=True)
     immediate_action_taken = models.TextField("Immediate action already taken", blank=True)
+    # Timeliness: the clock starts at the concern (or, for a retrospective discussion, the
+    # emergency action) and the urgency sets how many working days it may run.
+    concern_raised_at = models.DateTimeField(
+        "When the concern was raised",
+        null=True,
+        blank=True,
+        help_text="The referral, or the new information that led to this discussion.",
+    )
+    emergency_action_at = models.DateTimeField(
+        "When the emergency action was taken", null=True, blank=True
+    )
+    timescale_due_on = models.DateField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The last day the discussion is within its timescale; set on save.",
+    )
+    delay_reason = models.TextField("Reason for the delay", blank=True)
     housing_is_factor = models.BooleanField("Housing is a factor", default=False)
     team = models.ForeignKey(
         "agencies.Team",
@@ -162,6 +189,13 @@ class Discussion(models.Model):
                 condition=models.Q(held_at__isnull=True),
                 name="follow_up_not_held_idx",
             ),
+            # The audit and trends select discussions by the date they were held.
+            models.Index(
+                fields=["held_at"],
+                condition=models.Q(held_at__isnull=False),
+                name="discussion_held_idx",
+            ),
+            models.Index(fields=["timescale_due_on"], name="discussion_timescale_idx"),
             # Discussions whose minutes are owed: what the overdue list and the deadline read.
             models.Index(
                 fields=["held_at"],
@@ -173,11 +207,47 @@ class Discussion(models.Model):
     def __str__(self) -> str:
         return self.reference
 
+    def save(self, *args: object, **kwargs: object) -> None:
+        self.timescale_due_on = self.expected_by()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "timescale_due_on"}  # type: ignore[misc]
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
     def clean(self) -> None:
         if self.chair_id and self.chair_id == self.minute_taker_id:
             raise ValidationError(
                 {"minute_taker": "The minute-taker must be someone other than the chair"}
             )
+
+    @property
+    def timescale_starts_at(self) -> datetime | None:
+        if self.urgency == Urgency.RETROSPECTIVE and self.emergency_action_at:
+            return self.emergency_action_at
+        return self.concern_raised_at
+
+    def expected_by(self) -> date | None:
+        """The last day this discussion is within its timescale, in working days.
+
+        Immediate: the same working day; planned: within 3; retrospective: within 1 of the
+        emergency action (settings.DISCUSSION_TIMESCALE_WORKING_DAYS). A concern raised on a
+        weekend or bank holiday starts the clock on the next working day.
+        """
+        starts = self.timescale_starts_at
+        if starts is None or not self.urgency:
+            return None
+        day = timezone.localdate(starts)
+        while not is_working_day(day):
+            day += timedelta(days=1)
+        return add_working_days(day, settings.DISCUSSION_TIMESCALE_WORKING_DAYS[self.urgency])
+
+    def is_late(self, today: date | None = None) -> bool:
+        """Held after its timescale, or not yet held and past it."""
+        if self.timescale_due_on is None:
+            return False
+        if self.held_at is not None:
+            return timezone.localdate(self.held_at) > self.timescale_due_on
+        return (today or timezone.localdate()) > self.timescale_due_on
 
     @property
     def status(self) -> str:

@@ -17,7 +17,6 @@ from strategy.models import (
     Invitee,
     Outcome,
     Position,
-    ProfessionalDifference,
 )
 from strategy.models.decisions import S47_OUTCOMES
 from strategy.services.records import discussion_claim_revision
@@ -164,18 +163,6 @@ def consensus(discussion: Discussion, decision: ChildDecision) -> Consensus:
         bool(attending) and not missing and all(p.position == Position.AGREES for p in positions)
     )
     return Consensus(agreed_by_all=agreed, disagreements=disagreements, not_recorded=missing)
-
-
-@transaction.atomic
-def professional_difference_open(
-    *, discussion: Discussion, opened_by: User, position: AgencyPosition | None, **fields: Any
-) -> ProfessionalDifference:
-    record = ProfessionalDifference(
-        discussion=discussion, opened_by=opened_by, position=position, **fields
-    )
-    record.full_clean()
-    record.save()
-    return record
 
 
 def outcome_problems(discussion: Discussion) -> list[str]:

@@ -28,8 +28,11 @@ def attendance_record(
     expected_revision: int,
     held_at: datetime,
     rows: dict[int, dict[str, Any]],
+    delay_reason: str | None = None,
 ) -> Discussion:
-    """Records each invitee's part in the discussion and marks it held."""
+    """Records each invitee's part in the discussion and marks it held.
+
+    `delay_reason` is why it was held after its timescale; None leaves it as it was."""
     if held_at > timezone.now():
         raise ValidationError({"held_at": "The discussion cannot be held in the future"})
     discussion_claim_revision(discussion=discussion, expected_revision=expected_revision)
@@ -47,7 +50,11 @@ def attendance_record(
         invitee.full_clean()
         invitee.save()
     discussion.held_at = held_at
-    discussion.save(update_fields=["held_at", "updated_at"])
+    changed = ["held_at", "updated_at"]
+    if delay_reason is not None:
+        discussion.delay_reason = delay_reason
+        changed.append("delay_reason")
+    discussion.save(update_fields=changed)
     # A decision saved before attendance counted its conference date from the booked time.
     from strategy.services.decisions import conference_due_by
 

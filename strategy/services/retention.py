@@ -23,6 +23,7 @@ from strategy.models import (
     AgencyPosition,
     Child,
     ChildDecision,
+    DifferenceStage,
     Discussion,
     InvitationException,
     Invitee,
@@ -101,7 +102,10 @@ def discussion_records_anonymise(*, discussion_id: int, now: datetime) -> None:
         reason=""
     ).update(reason=REMOVED)
     ProfessionalDifference.objects.filter(discussion_id=discussion_id).update(
-        raised_by=REMOVED, raised_with=REMOVED, issue=REMOVED
+        raised_by=REMOVED, raised_with=REMOVED, issue=REMOVED, outcome="", resolved_by=""
+    )
+    DifferenceStage.objects.filter(difference__discussion_id=discussion_id).update(
+        agreement="", recorded_by=""
     )
     Action.objects.filter(discussion_id=discussion_id).update(what=REMOVED, why="", person="")
     Discussion.objects.filter(pk=discussion_id).update(
@@ -116,5 +120,6 @@ def discussion_records_anonymise(*, discussion_id: int, now: datetime) -> None:
         contingency_plan="",
         shared_with_family="",
         shared_with_family_by="",
+        delay_reason="",
         anonymised_at=now,
     )

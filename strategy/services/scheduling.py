@@ -19,6 +19,8 @@ DISCUSSION_FIELDS = (
     "referrer_agency",
     "referrer_name",
     "immediate_action_taken",
+    "concern_raised_at",
+    "emergency_action_at",
     "housing_is_factor",
     "team",
     "chair",

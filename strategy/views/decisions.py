@@ -7,13 +7,8 @@ from django.urls import reverse
 from agencies.access import current_user
 from agencies.models import Role
 from strategy import selectors
-from strategy.forms.decisions import (
-    ConferenceHeldForm,
-    DecisionForm,
-    PositionsForm,
-    ProfessionalDifferenceForm,
-)
-from strategy.models import AgencyPosition, Attendance, Child, ChildDecision
+from strategy.forms.decisions import ConferenceHeldForm, DecisionForm, PositionsForm
+from strategy.models import Attendance, Child, ChildDecision
 from strategy.services import decisions
 from strategy.views.discussions import local_authority, recorders
 from strategy.views.editing import edit_page
@@ -76,47 +71,6 @@ def positions_edit(request: HttpRequest, pk: int, child_pk: int) -> HttpResponse
         context={
             "title": f"Each agency's position on the decision for {child.full_name}",
             "child": child,
-        },
-    )
-
-
-@recorders
-def difference_create(request: HttpRequest, pk: int) -> HttpResponse:
-    discussion = selectors.discussion_for_chair(current_user(request), pk)
-    if not discussion.is_editable:
-        messages.error(
-            request, "This discussion's record is locked: minutes are approved or it is closed."
-        )
-        return redirect("strategy:detail", pk=pk)
-    position = None
-    if request.GET.get("position") or request.POST.get("position"):
-        position = get_object_or_404(
-            AgencyPosition,
-            pk=request.GET.get("position") or request.POST.get("position"),
-            decision__child__discussion=discussion,
-        )
-    form = ProfessionalDifferenceForm(request.POST or None, position=position)
-    if request.method == "POST" and form.is_valid():
-        decisions.professional_difference_open(
-            discussion=discussion,
-            opened_by=current_user(request),
-            position=position,
-            **form.cleaned_data,
-        )
-        messages.success(
-            request,
-            "Resolving Professional Differences record opened at stage 1",
-            extra_tags=f"draft-saved {request.path}",
-        )
-        return redirect(reverse("strategy:detail", args=[pk]) + "#differences")
-    return render(
-        request,
-        "strategy/section_form.html",
-        {
-            "discussion": discussion,
-            "form": form,
-            "title": "Resolving Professional Differences: stage 1",
-            "position": position,
         },
     )
 

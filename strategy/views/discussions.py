@@ -1,3 +1,4 @@
+from datetime import datetime
 from typing import Any
 
 from crispy_forms_gds.layout import Field
@@ -105,6 +106,13 @@ def discussion_create(request: HttpRequest) -> HttpResponse:
     return render(request, "strategy/discussion_form.html", {"form": form, "discussion": None})
 
 
+def _moment_initial(prefix: str, moment: datetime | None) -> dict[str, Any]:
+    if moment is None:
+        return {}
+    local = timezone.localtime(moment)
+    return {f"{prefix}_on": local.date(), f"{prefix}_time": local.strftime("%H:%M")}
+
+
 @recorders
 def discussion_update(request: HttpRequest, pk: int) -> HttpResponse:
     discussion = selectors.discussion_for_recorder(current_user(request), pk)
@@ -113,6 +121,8 @@ def discussion_update(request: HttpRequest, pk: int) -> HttpResponse:
         **{f: getattr(discussion, f) for f in scheduling.DISCUSSION_FIELDS},
         "scheduled_on": local.date(),
         "scheduled_at": local.strftime("%H:%M"),
+        **_moment_initial("concern_raised", discussion.concern_raised_at),
+        **_moment_initial("emergency_action", discussion.emergency_action_at),
     }
     return edit_page(
         request,

@@ -33,6 +33,7 @@ def attendance_edit(request: HttpRequest, pk: int) -> HttpResponse:
             expected_revision=form.cleaned_data["revision"],
             held_at=form.cleaned_data["held_at"],
             rows=form.rows(),
+            delay_reason=form.cleaned_data.get("delay_reason"),
         ),
         template="strategy/section_form.html",
         done=_detail(pk, "attendance"),

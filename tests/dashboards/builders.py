@@ -20,6 +20,7 @@ from strategy.models import (
     Invitee,
     ProfessionalDifference,
 )
+from strategy.services.differences import stage_due_on
 from tests.factories import AgencyFactory, TeamFactory, UserFactory
 
 LONDON = ZoneInfo("Europe/London")
@@ -80,6 +81,9 @@ def discussion(
     closed_at: datetime | None = None,
     follows: Discussion | None = None,
     follow_up_due_by: date | None = None,
+    urgency: str = "planned",
+    concern_raised_at: datetime | None = None,
+    delay_reason: str = "",
 ) -> Discussion:
     chair = chair or p.chris
     scheduled_for = scheduled_for or held_at
@@ -87,7 +91,9 @@ def discussion(
     return Discussion.objects.create(
         reference=f"SD-TEST-{next(_references):04d}",
         format="video",
-        urgency="planned",
+        urgency=urgency,
+        concern_raised_at=concern_raised_at,
+        delay_reason=delay_reason,
         scheduled_for=scheduled_for,
         reason="Fictional concern.",
         housing_is_factor=housing,
@@ -151,7 +157,12 @@ def position(c: Child, invitee: Invitee, stance: str = "disagrees") -> AgencyPos
 
 
 def difference(
-    d: Discussion, *, opened_at: datetime, resolved_at: datetime | None = None
+    d: Discussion,
+    *,
+    opened_at: datetime,
+    resolved_at: datetime | None = None,
+    stage: int = 1,
+    due_on: date | None = None,
 ) -> ProfessionalDifference:
     made = ProfessionalDifference.objects.create(
         discussion=d,
@@ -160,6 +171,8 @@ def difference(
         raised_on=opened_at.date(),
         issue="Whether the enquiry should be joint.",
         opened_by=d.chair,
+        stage=stage,
+        stage_due_on=due_on or stage_due_on(stage, opened_at.date()),
     )
     ProfessionalDifference.objects.filter(pk=made.pk).update(
         opened_at=opened_at, resolved_at=resolved_at

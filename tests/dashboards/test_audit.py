@@ -12,6 +12,11 @@ D3 (9 Mar): the GP (gp_c) is the health agency that attended; housing a factor b
 D4 (17 Mar, 10:00): the hospital sent information only; no known GP (a grandparent's GP
   does not count); minutes not sent 26 hours on, so overdue.
 
+Police, health and social care took part (attended or sent information) in D1, D3 and D4.
+Information is recorded from the police in D1 and the hospital in D4. No GP was sent the
+minutes (D3's went in error and were revoked). No discussion has an action. Five children:
+D2 has two; by child, three have a rationale (D2's second has no decision, D3's is blank).
+
 Receipts: D1 confirmed after 2, 30 and 50 hours; D2 after 60 hours, and one never (sent
 more than 48 hours ago); D3 after 1 hour, one sent in error (not counted) and version 2
 sent 16 hours ago (not yet due). So 3 of 6 within 48 hours; median of 1, 2, 30, 50, 60.
@@ -41,7 +46,7 @@ def audited(p, frozen):  # noqa: ANN001
     for key, attendance in [("csc", "attended"), ("police", "attended"),
                             ("hospital", "attended"), ("gp_a", "information_only"),
                             ("school", "did_not_attend")]:  # fmt: skip
-        b.invite(d1, a[key], attendance)
+        b.invite(d1, a[key], attendance, "Fictional." if key == "police" else "")
     c1 = b.child(d1, gp=a["gp_a"])
     b.adult(d1, gp=a["gp_a"], relationship="mother")
     b.position(c1, d1.invitees.get(agency=a["police"]), "disagrees")
@@ -82,7 +87,7 @@ def audited(p, frozen):  # noqa: ANN001
     d4 = b.discussion(p, held_at=b.at(17, 10))
     for key, attendance in [("csc", "attended"), ("police", "attended"),
                             ("hospital", "information_only")]:  # fmt: skip
-        b.invite(d4, a[key], attendance)
+        b.invite(d4, a[key], attendance, "Fictional." if key == "hospital" else "")
     b.child(d4)
     b.adult(d4, gp=a["gp_b"], relationship="grandparent")
 
@@ -115,6 +120,53 @@ def test_each_audit_figure_matches_the_hand_count(audited) -> None:  # noqa: ANN
     assert figures.median_time_to_resolve_difference == 48 * H
     assert (figures.disputes_raised, figures.disputes_resolved) == (2, 1)
     assert figures.median_time_to_resolve_dispute == 24 * H
+
+    assert figures.children == 5
+    assert figures.statutory_partners_took_part == Proportion(3, 4)
+    assert figures.every_known_gp_sent_minutes == Proportion(0, 3)
+    assert figures.shared_by_police == Proportion(1, 4)
+    assert figures.shared_by_health == Proportion(1, 4)
+    assert figures.shared_by_childrens_social_care == Proportion(0, 4)
+    assert figures.plan_with_actions == Proportion(0, 4)
+    assert figures.held_within_timescale == Proportion(0, 0)  # no concern dates recorded
+
+
+def test_each_figure_also_counts_children(audited) -> None:  # noqa: ANN001
+    by_child = audit_figures(PERIOD, NOW).by_child
+
+    assert by_child["statutory_partners_took_part"] == Proportion(3, 5)  # D1, D3, D4
+    assert by_child["statutory_partners_attended"] == Proportion(2, 5)  # D1, D3
+    assert by_child["every_known_gp_invited"] == Proportion(2, 4)  # D1, D3 of D1, D2, D3
+    assert by_child["housing_involved"] == Proportion(2, 3)  # D2 of D2, D3
+    assert by_child["rationale_for_every_child"] == Proportion(3, 5)  # each child's own
+
+
+def test_held_within_timescale_counts_working_days(p, frozen) -> None:  # noqa: ANN001
+    # Planned, concern on Monday 2 March: due by Thursday 5th.
+    b.discussion(p, held_at=b.at(5, 17), concern_raised_at=b.at(2, 9))
+    b.discussion(p, held_at=b.at(6, 9), concern_raised_at=b.at(2, 9))
+    # Immediate, concern on Saturday 7 March: due on Monday 9th.
+    b.discussion(p, held_at=b.at(9, 16), concern_raised_at=b.at(7, 9), urgency="immediate")
+    b.discussion(p, held_at=b.at(10, 9))  # no concern date: not counted either way
+
+    figures = audit_figures(PERIOD, NOW)
+
+    assert figures.held_within_timescale == Proportion(2, 3)
+    assert "2 of the 3 discussions" not in " ".join(figures.findings())
+    assert "1 delayed: 1 of the 3 discussions" in " ".join(figures.findings())
+
+
+def test_the_period_counts_discussions_by_the_date_held(p, frozen) -> None:  # noqa: ANN001
+    b.discussion(p, scheduled_for=b.at(27, 10, month=2), held_at=b.at(2, 10))
+    b.discussion(p, scheduled_for=b.at(17, 10), held_at=None)
+
+    assert audit_figures(PERIOD, NOW).discussions == 1
+    assert (
+        audit_figures(
+            Filters(start=b.at(1, 0, month=2).date(), end=b.at(28, 0, month=2).date()), NOW
+        ).discussions
+        == 0
+    )
 
 
 def test_a_team_sees_only_its_own_discussions(audited, p) -> None:  # noqa: ANN001
@@ -188,8 +240,14 @@ def test_the_audit_page_shows_the_figures(audited, client_for, maya) -> None:  #
 
     text = response.text
     assert "Discussions held from 1 March 2026 to 18 March 2026" in text
-    assert "50% (2 of 4)" in text
-    assert "67% (2 of 3)" in text
+    assert (
+        "3 of 4 discussions had police, health and children&#x27;s social care taking part" in text
+    )
+    assert "Housing was missing from 1 of the 2 discussions where housing was a factor" in text
+    assert (
+        "invited in 2 of 3 discussions with a known GP, and sent the minutes in none of 3" in text
+    )
+    assert "Of discussions recorded with housing as a factor" in text  # the definitions
     assert "23 hours" in text
     assert "Eastmere Constabulary" in text
 

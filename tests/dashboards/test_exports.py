@@ -83,12 +83,16 @@ def test_the_audit_tables_download(p, frozen, client_for, maya) -> None:  # noqa
     figures = download(client_for(maya), "/dashboards/audit/figures.csv", period)
     agencies = download(client_for(maya), "/dashboards/audit/agencies.csv", period)
 
-    assert figures[0] == ["Figure", "Value", "Team", "From", "To"]
-    assert ["Discussions held", "1", "All teams", "2026-03-01", "2026-03-18"] in figures
-    assert ["Minutes sent within 24 hours (%)", "100", "All teams", "2026-03-01",
-            "2026-03-18"] in figures  # fmt: skip
-    assert ["Median time to send the minutes (hours)", "10.0", "All teams", "2026-03-01",
-            "2026-03-18"] in figures  # fmt: skip
+    period_columns = ["All teams", "2026-03-01", "2026-03-18"]
+    assert figures[0] == ["Figure", "Counted by", "Number", "Out of", "Percentage",
+                          "Median (hours)", "Team", "From", "To"]  # fmt: skip
+    assert ["Discussions held", "Discussion", "1", "", "", "", *period_columns] in figures
+    assert ["Minutes sent to every invited agency within 24 hours", "Discussion", "1", "1",
+            "100", "", *period_columns] in figures  # fmt: skip
+    assert ["Police, health and children's social care took part", "Child", "0", "0", "", "",
+            *period_columns] in figures  # fmt: skip
+    assert ["Median time to send the minutes", "", "", "", "", "10.0",
+            *period_columns] in figures  # fmt: skip
     assert agencies == [
         ["Agency", "Invited", "Attended", "Minutes sent", "Receipts confirmed",
          "Median time to confirm (hours)", "Chases needed"],

@@ -191,3 +191,20 @@ def test_working_days_between_skip_weekends_and_bank_holidays(first, last, days)
 
 def test_working_days_between_years_are_counted_quickly() -> None:
     assert working_days_between(date(2006, 3, 18), date(2026, 3, 18)) > 5000
+
+
+def test_late_discussions_include_those_not_yet_held_and_past_their_timescale(p, frozen) -> None:  # noqa: ANN001
+    # Planned, concern on Monday 9 March: due by Thursday 12th.
+    held_late = b.discussion(p, held_at=b.at(16, 9), concern_raised_at=b.at(9, 9))
+    b.discussion(p, held_at=b.at(12, 9), concern_raised_at=b.at(9, 9))  # on time
+    not_held = b.discussion(
+        p, held_at=None, scheduled_for=b.at(20, 9), concern_raised_at=b.at(9, 9)
+    )
+    b.discussion(p, held_at=None, scheduled_for=b.at(20, 9), concern_raised_at=b.at(17, 9))
+
+    late = LISTS["discussions-late"]
+    rows = list(late.rows(Filters(), MOMENT))
+
+    assert rows == [held_late, not_held]
+    days_late = late.columns[5]
+    assert [days_late.value(row, MOMENT) for row in rows] == [2, 4]  # 13, 16; 13 to 18

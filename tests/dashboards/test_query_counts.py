@@ -28,12 +28,13 @@ def on_every_list(p: b.Partnership, n: int) -> None:  # noqa: ANN001
     a = p.agencies
     for i in range(n):
         team, chair = (p.north, p.chris) if i % 2 else (p.south, p.nadia)
-        d = b.discussion(p, held_at=b.at(16, 9) - timedelta(minutes=i), team=team, chair=chair)
+        d = b.discussion(p, held_at=b.at(16, 9) - timedelta(minutes=i), team=team, chair=chair,
+                         concern_raised_at=b.at(2, 9))  # fmt: skip
         for key in ("csc", "police", "hospital", "gp_a", "housing"):
             b.invite(d, a[key], "attended")
         c = b.child(d, gp=a["gp_a"], conference_due_by=date(2026, 3, 20))
         b.position(c, d.invitees.get(agency=a["police"]))
-        b.difference(d, opened_at=b.at(16, 12))
+        b.difference(d, opened_at=b.at(16, 12), due_on=date(2026, 3, 17))
         v = b.version(d)
         MinutesVersion.objects.filter(pk=v.pk).update(
             pdf_status="failed", pdf_error="Fictional: the renderer ran out of memory"
