@@ -17,6 +17,7 @@ from minutes.services.receipts import dispute_raise, fresh_link_send
 from outbox.models import Message, MessageKind, MessageState
 from strategy.invitations import invitations_cancel, invitations_queue, invitations_update
 from strategy.models import Invitee
+from strategy.services.differences import difference_escalate, difference_open
 from tests.integration.conftest import wait_until
 from tests.minutes.records import held_discussion
 
@@ -46,6 +47,15 @@ def owe_every_kind() -> list[Message]:
     invitations_update(discussion=record.discussion)
     invitations_cancel(invitees=[Invitee.objects.get(pk=removed.pk)])
     invitations_queue(discussion=record.discussion, invitees=[new])
+    difference = difference_open(
+        discussion=record.discussion,
+        opened_by=record.chair,
+        raised_by="Fictional health visitor",
+        raised_with="Fictional team manager",
+        raised_on=timezone.localdate(),
+        issue="Fictional: the decision not to hold a conference",
+    )
+    assert difference_escalate(difference_id=difference.pk, from_stage=1, because="requested")
     owed = list(Message.objects.exclude(state=MessageState.CANCELLED).order_by("pk"))
     assert {m.kind for m in owed} == EVERY_KIND
     return owed
