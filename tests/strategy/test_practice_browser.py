@@ -120,11 +120,12 @@ def test_the_practice_pages_are_accessible(
         drawn_by=auditor,
         chosen=[discussion.pk],
     )
+    item_pk = audit.items.get().pk  # here, not in the browser's thread
 
     def as_auditor(page: Page) -> None:
         visit(page, "/dashboards/case-audits/")
         visit(page, f"/dashboards/case-audits/{audit.pk}/")
-        visit(page, f"/dashboards/case-audits/{audit.pk}/discussions/{audit.items.get().pk}/")
+        visit(page, f"/dashboards/case-audits/{audit.pk}/discussions/{item_pk}/")
 
     def as_partner(page: Page) -> None:
         visit(page, reverse("minutes:partner_difference", args=[police.pk]))
