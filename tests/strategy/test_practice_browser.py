@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from minutes.case_audit import case_audit_draw
-from minutes.models import Delivery
+from minutes.case_audit import case_audit_draw, question_set_revise
+from minutes.models import AuditQuestionSet, Delivery
 from minutes.receipts_links import receipt_token
 from minutes.services.drafting import minutes_approve, minutes_draft
 from strategy.models import Discussion
@@ -110,17 +110,22 @@ def test_the_practice_pages_are_accessible(
         visit(page, "/dashboards/audit/")
 
     auditor = UserFactory(username="audrey", role="auditor")
+    if not AuditQuestionSet.objects.exists():  # an earlier transactional test flushed it
+        question_set_revise(
+            questions=[("The timescale was appropriate", "timescale")], revised_by=None
+        )
     audit = case_audit_draw(
         start=timezone.localdate() - timedelta(days=7),
         end=timezone.localdate(),
         drawn_by=auditor,
         chosen=[discussion.pk],
     )
+    item_pk = audit.items.get().pk  # here, not in the browser's thread
 
     def as_auditor(page: Page) -> None:
         visit(page, "/dashboards/case-audits/")
         visit(page, f"/dashboards/case-audits/{audit.pk}/")
-        visit(page, f"/dashboards/case-audits/{audit.pk}/discussions/{audit.items.get().pk}/")
+        visit(page, f"/dashboards/case-audits/{audit.pk}/discussions/{item_pk}/")
 
     def as_partner(page: Page) -> None:
         visit(page, reverse("minutes:partner_difference", args=[police.pk]))
