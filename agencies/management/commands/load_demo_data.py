@@ -152,6 +152,7 @@ USERS: list[tuple[str, str, str, Role, str | None]] = [
     ("minutes", "Mina", "Takeley", Role.MINUTE_TAKER, "Eastmere Children's Social Care"),
     ("partner", "Pat", "Rowden", Role.PARTNER, "Eastmere General Hospital NHS Trust"),
     ("admin", "Ada", "Marlowe", Role.ADMINISTRATOR, None),
+    ("auditor", "Aisha", "Kendrick", Role.AUDITOR, None),
 ]
 
 
