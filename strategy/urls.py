@@ -8,6 +8,7 @@ urlpatterns = [
     path("", discussions.discussion_list, name="list"),
     path("new/", discussions.discussion_create, name="create"),
     path("<int:pk>/", discussions.discussion_detail, name="detail"),
+    path("<int:pk>/summary/", discussions.discussion_summary, name="summary"),
     path("<int:pk>/edit/", discussions.discussion_update, name="update"),
     path("<int:pk>/children/add/", household.child_edit, name="child_add"),
     path("<int:pk>/children/<int:child_pk>/", household.child_edit, name="child_edit"),

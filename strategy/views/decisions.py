@@ -64,7 +64,7 @@ def positions_edit(request: HttpRequest, pk: int, child_pk: int) -> HttpResponse
         ),
         compare_with=lambda d: None,
         template="strategy/section_form.html",
-        done=reverse("strategy:detail", args=[pk]) + "#decisions",
+        done=reverse("strategy:detail", args=[pk]) + f"#decision-{child.pk}",
         done_message=f"Agency positions for {child.full_name} saved",
         context={
             "title": f"Each agency's position on the decision for {child.full_name}",
@@ -101,7 +101,7 @@ def difference_create(request: HttpRequest, pk: int) -> HttpResponse:
             "Resolving Professional Differences record opened at stage 1",
             extra_tags=f"draft-saved {request.path}",
         )
-        return redirect(reverse("strategy:detail", args=[pk]) + "#differences")
+        return redirect(reverse("strategy:summary", args=[pk]) + "#differences")
     return render(
         request,
         "strategy/section_form.html",

@@ -98,7 +98,7 @@ def child_voice_edit(request: HttpRequest, pk: int, child_pk: int) -> HttpRespon
             obtained=form.cleaned_data["obtained"],
         ),
         template="strategy/section_form.html",
-        done=_detail(pk, "children"),
+        done=_detail(pk, f"voice-{child.pk}"),
         done_message=f"{child.full_name}'s voice saved",
         context={"title": f"The voice of {child.full_name}"},
     )
@@ -140,7 +140,7 @@ def action_remove(request: HttpRequest, pk: int, action_pk: int) -> HttpResponse
         messages.error(request, "Someone else changed the discussion: check it and try again.")
     else:
         messages.success(request, "Action removed")
-    return redirect(_detail(pk, "actions"))
+    return redirect(reverse("strategy:summary", args=[pk]) + "#actions")
 
 
 @recorders

@@ -90,7 +90,7 @@ def test_minutes_are_approved_sent_confirmed_and_disputed(
     assert_accessible(page)
     page.goto(f"/discussions/{discussion.pk}/")
     assert_accessible(page)
-    follow(page, "Minutes: draft, approve, distribution and receipts")
+    follow(page, "Approve and send the minutes")  # a section of the task list
     expect(page.get_by_role("heading", level=1)).to_have_text("Minutes")
     page.get_by_label("Minute-taker's notes").fill("The chair thanked everyone for joining.")
     press(page, "Save draft")
@@ -105,7 +105,17 @@ def test_minutes_are_approved_sent_confirmed_and_disputed(
     follow(page, "Back to the minutes")
 
     press(page, "Approve and send the minutes")
+    # Nothing goes on that click: first the minutes and exactly who gets them.
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Check the minutes before you send them"
+    )
+    for agency in agencies:
+        expect(page.locator("#distribution-list")).to_contain_text(agency)
+    assert not Delivery.objects.exists()
+    press(page, f"Approve and send to {AGENCIES} agencies")
+    expect(page.get_by_role("heading", name="Minutes approved")).to_be_visible()
     expect(page.get_by_text(f"Version 1 approved. It is being sent to {AGENCIES}")).to_be_visible()
+    follow(page, "See the distribution and receipts")
     for agency in agencies:
         row = distribution_row(page, 1, agency)
         expect(row).to_contain_text("Sent, not confirmed")
