@@ -10,7 +10,11 @@ from django.utils import timezone
 
 from agencies.models import User
 from strategy.models import Action, Attendance, Child, ChildDecision, Discussion, Invitee
-from strategy.services.records import EditConflict, discussion_claim_revision
+from strategy.services.records import (
+    EditConflict,
+    discussion_claim_revision,
+    discussion_outcome_reopen,
+)
 
 ANALYSIS_FIELDS = ("worries", "working_well", "danger_statement", "safety_goal")
 PLAN_FIELDS = (
@@ -33,6 +37,7 @@ def attendance_record(
     if held_at > timezone.now():
         raise ValidationError({"held_at": "The discussion cannot be held in the future"})
     discussion_claim_revision(discussion=discussion, expected_revision=expected_revision)
+    discussion_outcome_reopen(discussion=discussion)
     for invitee in discussion.invitees.all():
         if invitee.pk not in rows:
             continue

@@ -40,6 +40,16 @@ def discussion_claim_revision(*, discussion: Discussion, expected_revision: int)
     return discussion
 
 
+def discussion_outcome_reopen(*, discussion: Discussion) -> Discussion:
+    """A change to what the final outcome attests (decisions, positions, who attended)
+    returns it to in progress, in the caller's transaction: the chair checks and confirms
+    it again before the minutes can be approved."""
+    if discussion.outcome_recorded_at is not None:
+        Discussion.objects.filter(pk=discussion.pk).update(outcome_recorded_at=None)
+        discussion.outcome_recorded_at = None
+    return discussion
+
+
 def discussion_lock(*, discussion_id: int, at: datetime) -> Discussion:
     """Freezes the record for approval, in the caller's transaction.
 
@@ -51,11 +61,14 @@ def discussion_lock(*, discussion_id: int, at: datetime) -> Discussion:
         current = Discussion.objects.get(pk=discussion_id)
         if not current.is_editable:
             raise RecordLocked(current.reference)
+        if current.outcome_recorded_at is None:
+            raise EditConflict(current)  # a decision changed since the outcome was final
         locked = Discussion.objects.filter(
             pk=discussion_id,
             revision=current.revision,
             record_locked_at__isnull=True,
             closed_at__isnull=True,
+            outcome_recorded_at__isnull=False,
         ).update(record_locked_at=at, revision=F("revision") + 1)
         if locked == 1:
             return Discussion.objects.get(pk=discussion_id)

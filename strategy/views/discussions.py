@@ -242,7 +242,7 @@ def outcome_final(request: HttpRequest, pk: int) -> HttpResponse:
             )
             return redirect("strategy:final", pk=pk)
         except ValidationError as error:
-            problems = error.messages
+            problems = decisions.outcome_problems(discussion) or error.messages
         else:
             messages.success(
                 request,

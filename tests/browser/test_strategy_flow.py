@@ -406,7 +406,20 @@ def test_chair_takes_a_discussion_from_scheduling_to_follow_up(page: Page) -> No
     expect(actions).to_contain_text(f"{due.day} {due:%B %Y}")
     follow(page, "Back to the task list")
 
-    # -- 9. A follow-up, in the same series, about the same family. ------------------------
+    # -- 9. The outcome is final only after a check of the whole record. -------------------
+    expect(task(page, "outcome")).to_contain_text("Not yet started")
+    follow(page, "Record the outcome as final")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Check the record before the outcome is final"
+    )
+    expect(page.get_by_text(f"{POLICE}: disagrees ({reason})")).to_be_visible()
+    discussion.refresh_from_db()
+    assert discussion.outcome_recorded_at is None  # looking changes nothing
+    press(page, "Record the outcome as final")
+    expect(page.get_by_text("Outcome recorded as final")).to_be_visible()
+    expect(task(page, "outcome")).to_contain_text("Completed")
+
+    # -- 10. A follow-up, in the same series, about the same family. -----------------------
     follow(page, "Schedule a follow-up discussion")
     expect(page.get_by_role("heading", level=1)).to_have_text("Schedule a follow-up discussion")
     fill_date(page, "Date of the follow-up discussion", today + timedelta(days=7))
