@@ -16,4 +16,5 @@ urlpatterns = [
     path("delivery/<int:pk>/sent-in-error/", minutes.delivery_revoke, name="revoke"),
     path("agency/", partner.partner_minutes, name="partner"),
     path("agency/<int:pk>/confirm/", partner.partner_confirm, name="partner_confirm"),
+    path("agency/actions/<int:pk>/done/", partner.partner_action_done, name="partner_action_done"),
 ]

@@ -39,6 +39,7 @@ urlpatterns = [
     path("<int:pk>/differences/new/", decisions.difference_create, name="difference_create"),
     path("<int:pk>/actions/add/", recording.action_add, name="action_add"),
     path("<int:pk>/actions/<int:action_pk>/remove/", recording.action_remove, name="action_remove"),
+    path("<int:pk>/actions/<int:action_pk>/done/", recording.action_done, name="action_done"),
     path("<int:pk>/plan/", recording.plan_edit, name="plan"),
     path("<int:pk>/follow-up/", recording.follow_up_create, name="follow_up"),
     path("<int:pk>/final/", discussions.outcome_final, name="final"),

@@ -109,6 +109,15 @@ def world(settings, tmp_path, django_capture_on_commit_callbacks) -> World:
         due_by=timezone.localdate(),
         why="y",
     )
+    # The police's own action on the discussion whose minutes reached them.
+    sent_action = Action.objects.create(
+        discussion=sent,
+        what="w",
+        agency=delivery.agency,
+        person="p",
+        due_by=timezone.localdate(),
+        why="y",
+    )
     agency = AgencyFactory()
     contact = ContactFactory(agency=agency)
     team = TeamFactory(agency=sent.team.agency)
@@ -145,6 +154,8 @@ def world(settings, tmp_path, django_capture_on_commit_callbacks) -> World:
         "strategy:decision": {**d, "child_pk": child.pk},
         "strategy:positions": {**d, "child_pk": child.pk},
         "strategy:action_remove": {**d, "action_pk": action.pk},
+        "strategy:action_done": {**d, "action_pk": action.pk},
+        "minutes:partner_action_done": {"pk": sent_action.pk},
         "minutes:receipt": {"token": token},
         "minutes:workspace": {"pk": sent.pk},
         "minutes:approve": {"pk": sent.pk},

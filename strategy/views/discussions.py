@@ -212,7 +212,9 @@ def discussion_summary(request: HttpRequest, pk: int) -> HttpResponse:
             "positions_with_difference": set(
                 discussion.professional_differences.values_list("position_id", flat=True)
             ),
-            "actions": discussion.actions.select_related("agency"),
+            "actions": discussion.actions.select_related("agency", "completed_by"),
+            "today": timezone.localdate(),
+            "is_recorder": can_record,
             "can_record": can_record and discussion.is_editable,
             "is_chair": request.user.pk == discussion.chair_id,
             "outcome_problems": decisions.outcome_problems(discussion),
@@ -230,7 +232,7 @@ def outcome_final(request: HttpRequest, pk: int) -> HttpResponse:
     if discussion.outcome_recorded_at:
         messages.success(request, "The outcome is already recorded as final")
         return redirect("strategy:detail", pk=pk)
-    problems = []
+    problems: list[str] = []
     if request.method == "POST":
         try:
             decisions.outcome_record_final(
@@ -242,7 +244,7 @@ def outcome_final(request: HttpRequest, pk: int) -> HttpResponse:
             )
             return redirect("strategy:final", pk=pk)
         except ValidationError as error:
-            problems = decisions.outcome_problems(discussion) or error.messages
+            problems = [*(decisions.outcome_problems(discussion) or error.messages)]
         else:
             messages.success(
                 request,

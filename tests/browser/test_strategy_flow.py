@@ -400,7 +400,7 @@ def test_chair_takes_a_discussion_from_scheduling_to_follow_up(page: Page) -> No
     press(page, "Add action")
     expect(task(page, "actions")).to_contain_text("1 agreed")
     to_full_record(page)
-    actions = page.get_by_role("table", name="Actions")
+    actions = page.locator("#actions-list")
     expect(actions).to_contain_text("Arrange a child protection medical for Bo.")
     expect(actions).to_contain_text(f"Dr Ken Ade, {HOSPITAL}")
     expect(actions).to_contain_text(f"{due.day} {due:%B %Y}")
