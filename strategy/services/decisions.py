@@ -90,7 +90,9 @@ def decision_record(
     errors = decision_errors(discussion=discussion, **fields)
     if errors:
         raise ValidationError(errors)
-    discussion_claim_revision(discussion=discussion, expected_revision=expected_revision)
+    discussion_claim_revision(
+        discussion=discussion, expected_revision=expected_revision, section=f"decision-{child.pk}"
+    )
     outcomes = [o for o in Outcome.values if o in set(fields["outcomes"])]
     earlier = ChildDecision.objects.filter(child=child).first()
     if earlier and (earlier.threshold_met, earlier.outcomes) != (fields["threshold_met"], outcomes):
@@ -134,7 +136,11 @@ def positions_record(
     }
     if problems:
         raise ValidationError({f"reason_{pk}": msg for pk, msg in problems.items()})
-    discussion_claim_revision(discussion=discussion, expected_revision=expected_revision)
+    discussion_claim_revision(
+        discussion=discussion,
+        expected_revision=expected_revision,
+        section=f"positions-{decision.child_id}",
+    )
     discussion_outcome_reopen(discussion=discussion)
     attending = {i.pk: i for i in discussion.invitees.filter(attendance="attended")}
     saved = []

@@ -36,7 +36,9 @@ def attendance_record(
     """Records each invitee's part in the discussion and marks it held."""
     if held_at > timezone.now():
         raise ValidationError({"held_at": "The discussion cannot be held in the future"})
-    discussion_claim_revision(discussion=discussion, expected_revision=expected_revision)
+    discussion_claim_revision(
+        discussion=discussion, expected_revision=expected_revision, section="attendance"
+    )
     discussion_outcome_reopen(discussion=discussion)
     for invitee in discussion.invitees.all():
         if invitee.pk not in rows:
@@ -71,7 +73,10 @@ def discussion_fields_record(
     unknown = set(fields) - allowed
     if unknown:
         raise ValueError(f"Not analysis or plan fields: {sorted(unknown)}")
-    discussion_claim_revision(discussion=discussion, expected_revision=expected_revision)
+    section = "analysis" if set(fields) <= set(ANALYSIS_FIELDS) else "plan"
+    discussion_claim_revision(
+        discussion=discussion, expected_revision=expected_revision, section=section
+    )
     for name, value in fields.items():
         setattr(discussion, name, value)
     discussion.save(update_fields=[*fields, "updated_at"])
@@ -82,7 +87,9 @@ def discussion_fields_record(
 def child_voice_record(
     *, discussion: Discussion, child: Child, expected_revision: int, voice: str, obtained: str
 ) -> Child:
-    discussion_claim_revision(discussion=discussion, expected_revision=expected_revision)
+    discussion_claim_revision(
+        discussion=discussion, expected_revision=expected_revision, section=f"voice-{child.pk}"
+    )
     child.voice = voice
     child.voice_obtained = obtained
     child.save(update_fields=["voice", "voice_obtained"])
@@ -93,7 +100,10 @@ def child_voice_record(
 def action_add(*, discussion: Discussion, expected_revision: int, **fields: Any) -> Action:
     action = Action(discussion=discussion, **fields)
     action.full_clean()
-    discussion_claim_revision(discussion=discussion, expected_revision=expected_revision)
+    # Adding is additive: it collides only with another action being added at once.
+    discussion_claim_revision(
+        discussion=discussion, expected_revision=expected_revision, section="actions-add"
+    )
     action.save()
     return action
 

@@ -349,3 +349,52 @@ def test_removing_an_action_and_a_household_member(discussion, chair, county, cl
     )
     assert f"{adult} removed" in page.text
     assert not Adult.objects.filter(pk=adult.pk).exists()
+
+
+def test_chair_and_minute_taker_saving_different_sections_both_land(
+    discussion, chair, minute_taker, client_for
+):
+    """Mina records the analysis while Chris records Ada's voice, both opened at once."""
+    opened_at = discussion.revision
+    ada = discussion.children.get(first_name="Ada")
+    analysis = reverse("strategy:analysis", args=[discussion.pk])
+    voice = reverse("strategy:voice", args=[discussion.pk, ada.pk])
+    mina = client_for(minute_taker).post(
+        analysis, {"revision": opened_at, "worries": "Mina's worries", "working_well": "w"}
+    )
+    assert mina.status_code == 302
+    chris = client_for(chair).post(
+        voice, {"revision": opened_at, "voice": "Ada says she is hungry", "obtained": "Visit"}
+    )
+    assert chris.status_code == 302, "a save of another section must not refuse this one"
+    discussion.refresh_from_db()
+    ada.refresh_from_db()
+    assert discussion.worries == "Mina's worries"
+    assert ada.voice == "Ada says she is hungry"
+
+    # The same section opened before Mina's save is still refused, with what changed.
+    again = client_for(chair).post(
+        analysis, {"revision": opened_at, "worries": "Chris's worries", "working_well": "w"}
+    )
+    assert "Someone else saved this discussion" in again.text
+    discussion.refresh_from_db()
+    assert discussion.worries == "Mina's worries"
+
+
+def test_changing_the_details_keeps_another_sections_save(
+    discussion, chair, minute_taker, client_for
+):
+    from strategy.services import recording, scheduling
+
+    stale = Discussion.objects.get(pk=discussion.pk)
+    recording.discussion_fields_record(
+        discussion=Discussion.objects.get(pk=discussion.pk),
+        expected_revision=discussion.revision,
+        worries="Saved by Mina",
+    )
+    scheduling.discussion_update(
+        discussion=stale, expected_revision=stale.revision, joining_details="New link"
+    )
+    discussion.refresh_from_db()
+    assert discussion.worries == "Saved by Mina"  # not overwritten by the stale object
+    assert discussion.joining_details == "New link"
