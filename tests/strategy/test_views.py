@@ -398,3 +398,19 @@ def test_changing_the_details_keeps_another_sections_save(
     discussion.refresh_from_db()
     assert discussion.worries == "Saved by Mina"  # not overwritten by the stale object
     assert discussion.joining_details == "New link"
+
+
+def test_no_select_starts_with_dashes(discussion, chair, client_for):
+    client = client_for(chair)
+    pages = [
+        reverse("strategy:create"),
+        reverse("strategy:update", args=[discussion.pk]),
+        reverse("strategy:child_add", args=[discussion.pk]),
+        reverse("strategy:adult_add", args=[discussion.pk]),
+        reverse("strategy:action_add", args=[discussion.pk]),
+        reverse("strategy:invitees", args=[discussion.pk]),
+    ]
+    for url in pages:
+        page = client.get(url)
+        assert page.status_code == 200, url
+        assert "---------" not in page.text, url
