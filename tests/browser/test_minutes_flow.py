@@ -15,7 +15,7 @@ import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 
 from minutes.models import Delivery, Dispute
-from tests.browser.conftest import assert_accessible, sign_in
+from tests.browser.conftest import assert_accessible, assert_fits_a_phone, sign_in
 from tests.minutes.records import held_discussion
 
 pytestmark = pytest.mark.browser
@@ -32,6 +32,7 @@ def press(page: Page, button: str) -> None:
     with page.expect_navigation():
         page.get_by_role("button", name=button, exact=True).click()
     assert_accessible(page)
+    assert_fits_a_phone(page)
 
 
 def follow(page: Page, link: str) -> None:
@@ -39,6 +40,7 @@ def follow(page: Page, link: str) -> None:
     with page.expect_navigation():
         page.get_by_role("link", name=link, exact=True).click()
     assert_accessible(page)
+    assert_fits_a_phone(page)
 
 
 def error_summary(page: Page) -> Locator:

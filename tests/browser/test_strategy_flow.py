@@ -13,7 +13,7 @@ from playwright.sync_api import Locator, Page, expect
 from agencies.models import AgencyKind
 from strategy.models import Adult, Child, Discussion, ProfessionalDifference
 from strategy.working_days import add_working_days
-from tests.browser.conftest import assert_accessible, sign_in
+from tests.browser.conftest import assert_accessible, assert_fits_a_phone, sign_in
 from tests.factories import AgencyFactory, TeamFactory, UserFactory
 
 pytestmark = pytest.mark.browser
@@ -70,17 +70,21 @@ def date_typed(page: Page, legend: str) -> list[str]:
 
 
 def press(page: Page, button: str) -> None:
-    """Presses a button, waits for the page the server sends back and checks it with axe."""
+    """Presses a button, waits for the page the server sends back and checks it with axe,
+    at desktop width and on a 375 px phone."""
     with page.expect_navigation():
         page.get_by_role("button", name=button, exact=True).click()
     assert_accessible(page)
+    assert_fits_a_phone(page)
 
 
 def follow(page: Page, link: str) -> None:
-    """Follows a link, waits for the page and checks it with axe."""
+    """Follows a link, waits for the page and checks it with axe, at desktop width and on a
+    375 px phone."""
     with page.expect_navigation():
         page.get_by_role("link", name=link, exact=True).click()
     assert_accessible(page)
+    assert_fits_a_phone(page)
 
 
 def error_summary(page: Page) -> Locator:
