@@ -141,7 +141,8 @@ def test_minutes_are_approved_sent_confirmed_and_disputed(
     assert pdfs[0].get_filename() == f"{discussion.reference}-minutes-v1.pdf"
     assert pdfs[0].get_content().startswith(b"%PDF")
     body = body_text(police_mail)
-    assert "Rowan" not in body
+    # A secure address is told, in short, what was decided for each child (issue 11).
+    assert "Rowan Testcase: Section 47 enquiry, joint with police" in body
     found = RECEIPT_LINK.search(body)
     assert found, body
     link, token = found.groups()
