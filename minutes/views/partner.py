@@ -18,8 +18,10 @@ partners = role_required(Role.PARTNER)
 
 @partners
 def partner_minutes(request: HttpRequest) -> HttpResponse:
-    deliveries = selectors.deliveries_for_partner(current_user(request)).order_by(
-        "confirmed_at", "-sent_at"
+    deliveries = (
+        selectors.deliveries_for_partner(current_user(request))
+        .prefetch_related("version__discussion__children")
+        .order_by("confirmed_at", "-sent_at")
     )
     return render(
         request,
