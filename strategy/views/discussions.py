@@ -54,6 +54,7 @@ class DiscussionSearchForm(BoundedInput, forms.Form):
             Field.select("team"),
             Field.checkbox("mine", small=True),
             submit="Search",
+            secondary=True,  # scheduling a discussion is the page's main action
         )
 
 

@@ -414,3 +414,15 @@ def test_no_select_starts_with_dashes(discussion, chair, client_for):
         page = client.get(url)
         assert page.status_code == 200, url
         assert "---------" not in page.text, url
+
+
+def test_one_primary_button_a_page(discussion, chair, client_for):
+    """GOV.UK: one primary action a page; the rest are secondary."""
+    import re
+
+    client = client_for(chair)
+    for url in (reverse("strategy:list"), reverse("minutes:workspace", args=[discussion.pk])):
+        page = client.get(url).text.split("<dialog")[0]  # the sign-out warning is its own
+        buttons = re.findall(r'<(?:button|a)[^>]*class="(govuk-button[^"]*)"', page)
+        primary = [b for b in buttons if "--secondary" not in b and "--warning" not in b]
+        assert len(primary) <= 1, (url, buttons)
