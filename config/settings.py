@@ -58,9 +58,9 @@ INSTALLED_APPS = [
     "strategy",
     "minutes",
     "django_otp",
-    "django_otp.plugins.otp_totp",
-    "django_otp.plugins.otp_static",
-    "axes",
+    "config.apps.AuthenticatorAppsConfig",
+    "config.apps.BackupCodesConfig",
+    "config.apps.SignInLockoutsConfig",
     "agencies.signin",
 ]
 

@@ -7,6 +7,9 @@ from config import health, views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("accessibility/", views.accessibility_statement, name="accessibility"),
+    path("privacy/", views.privacy_notice, name="privacy"),
+    path("cookies/", views.cookies, name="cookies"),
     path("sign-in/", SignInView.as_view(), name="login"),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("agencies.signin.urls")),

@@ -16,3 +16,15 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "home.html")
+
+
+def accessibility_statement(request: HttpRequest) -> HttpResponse:
+    return render(request, "pages/accessibility.html")
+
+
+def privacy_notice(request: HttpRequest) -> HttpResponse:
+    return render(request, "pages/privacy.html")
+
+
+def cookies(request: HttpRequest) -> HttpResponse:
+    return render(request, "pages/cookies.html")

@@ -34,10 +34,33 @@ def delivery_context(delivery: Delivery) -> dict[str, Any]:
     }
 
 
+def minutes_summary(delivery: Delivery) -> dict[str, Any]:
+    """For this agency, from the approved snapshot: the decision for each child and the
+    agency's own actions. It names children, so it goes only in email to secure addresses."""
+    snapshot = delivery.version.snapshot or {}
+    return {
+        "decisions": [
+            {
+                "child": d["child"],
+                "outcomes": ", ".join(d["outcomes"]) or "No decision recorded",
+                "conference_due_by": d.get("conference_due_by", ""),
+            }
+            for d in snapshot.get("decisions", [])
+        ],
+        "our_actions": [
+            a for a in snapshot.get("actions", []) if a.get("agency") == delivery.agency.name
+        ],
+    }
+
+
 def minutes_message(
     delivery: Delivery, pdf: bytes, to: list[str], *, encrypted: bool = False
 ) -> EmailMessage:
-    context = {**delivery_context(delivery), "encrypted": encrypted}
+    context = {
+        **delivery_context(delivery),
+        "encrypted": encrypted,
+        "summary": None if encrypted else minutes_summary(delivery),
+    }
     message = templated_email("minutes", context, to)
     version = delivery.version
     message.attach(

@@ -19,7 +19,10 @@ class NotesForm(BoundedInput, forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.helper = gds_helper(Field.textarea("additional_notes"), submit="Save draft")
+        # Approving is the page's main action; saving the notes is secondary.
+        self.helper = gds_helper(
+            Field.textarea("additional_notes"), submit="Save draft", secondary=True
+        )
 
 
 class AmendmentForm(BoundedInput, forms.Form):

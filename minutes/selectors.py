@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404
 
 from agencies.models import Role, User
 from minutes.models import Delivery, MinutesVersion
+from strategy.models import Action
 from strategy.selectors import LOCAL_AUTHORITY_ROLES
 
 
@@ -29,3 +30,18 @@ def deliveries_for_partner(user: User) -> QuerySet[Delivery]:
     return Delivery.objects.filter(
         agency_id=user.agency_id, revoked_at__isnull=True, status="sent"
     ).select_related("version__discussion")
+
+
+def actions_for_partner(user: User) -> QuerySet[Action]:
+    """The open actions of the partner's own agency, on discussions whose minutes reached it."""
+    sent_to_them = deliveries_for_partner(user).values("version__discussion_id")
+    assert user.agency_id is not None  # deliveries_for_partner refused anyone without one
+    return (
+        Action.objects.filter(
+            agency_id=user.agency_id,
+            discussion_id__in=sent_to_them,
+            completed_at__isnull=True,
+        )
+        .select_related("discussion")
+        .order_by("due_by", "pk")
+    )

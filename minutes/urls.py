@@ -8,6 +8,7 @@ urlpatterns = [
     path("receipt/<str:token>/", receipts.receipt, name="receipt"),
     path("discussion/<int:pk>/", minutes.minutes_workspace, name="workspace"),
     path("discussion/<int:pk>/approve/", minutes.minutes_approve, name="approve"),
+    path("discussion/<int:pk>/approved/", minutes.minutes_approved, name="approved"),
     path("discussion/<int:pk>/amend/", minutes.amendment_start, name="amend"),
     path("version/<int:pk>/", minutes.version_page, name="version"),
     path("version/<int:pk>/pdf/", minutes.version_pdf, name="version_pdf"),
@@ -16,4 +17,5 @@ urlpatterns = [
     path("agency/", partner.partner_minutes, name="partner"),
     path("agency/<int:pk>/confirm/", partner.partner_confirm, name="partner_confirm"),
     path("agency/<int:pk>/difference/", partner.partner_difference, name="partner_difference"),
+    path("agency/actions/<int:pk>/done/", partner.partner_action_done, name="partner_action_done"),
 ]

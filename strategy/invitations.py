@@ -4,7 +4,7 @@ Invitations go to agencies before the discussion, so they name no child and no a
 the subject, the body and the calendar entry carry the discussion's reference instead.
 """
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from email.utils import parseaddr
 from zoneinfo import ZoneInfo
 
@@ -14,6 +14,7 @@ from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from agencies.secure_email import is_secure_email
 from outbox.kinds import Handler, handler_register
 from outbox.models import Message, MessageKind
 from outbox.services import message_owe, messages_cancel
@@ -61,6 +62,26 @@ def invitation_ics(invitee: Invitee, *, cancel: bool = False) -> str:
     return "".join(_ics_fold(line) + "\r\n" for line in lines)
 
 
+def family_lines(discussion: Discussion) -> list[str]:
+    """Who the discussion is about, so a GP or the police can find their records before
+    the call. Only ever in the body of an email to a secure address: never in a subject,
+    a calendar entry, or anything sent outside the secure domains."""
+    lines = []
+    for child in discussion.children.all():
+        if child.is_unborn:
+            born = f"unborn, expected {_day(child.expected_delivery_date)}"
+        else:
+            born = f"born {_day(child.date_of_birth)}"
+        lines.append(f"{child.full_name}, {born}")
+    for adult in discussion.adults.all():
+        lines.append(f"{adult.name}, {adult.get_relationship_display().lower()}")
+    return lines
+
+
+def _day(value: date | None) -> str:
+    return f"{value.day} {value:%B %Y}" if value else "date not known"
+
+
 def invitation_message(invitee: Invitee, *, update: bool = False) -> EmailMessage:
     """The invitation email, with the calendar request attached."""
     discussion = invitee.discussion
@@ -71,6 +92,8 @@ def invitation_message(invitee: Invitee, *, update: bool = False) -> EmailMessag
         "chair_name": str(discussion.chair),
         "site_url": settings.SITE_URL,
         "update": update,
+        "secure": is_secure_email(invitee.invitation_address),
+        "family": family_lines(discussion) if is_secure_email(invitee.invitation_address) else [],
     }
     subject = " ".join(_render("emails/invitation-subject.txt", context).split())
     if update:

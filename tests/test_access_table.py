@@ -135,6 +135,15 @@ def world(settings, tmp_path, django_capture_on_commit_callbacks) -> World:
         due_by=timezone.localdate(),
         why="y",
     )
+    # The police's own action on the discussion whose minutes reached them.
+    sent_action = Action.objects.create(
+        discussion=sent,
+        what="w",
+        agency=delivery.agency,
+        person="p",
+        due_by=timezone.localdate(),
+        why="y",
+    )
     agency = AgencyFactory()
     contact = ContactFactory(agency=agency)
     team = TeamFactory(agency=sent.team.agency)
@@ -188,6 +197,8 @@ def world(settings, tmp_path, django_capture_on_commit_callbacks) -> World:
                 "difference_resolve",
             )
         },
+        "strategy:action_done": {**d, "action_pk": action.pk},
+        "minutes:partner_action_done": {"pk": sent_action.pk},
         "minutes:receipt": {"token": token},
         "minutes:workspace": {"pk": sent.pk},
         "minutes:approve": {"pk": sent.pk},

@@ -19,6 +19,7 @@ chase   each silent agency is reminded MINUTES_REMINDERS times, then escalated; 
 
 import hashlib
 import logging
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
 
@@ -32,6 +33,7 @@ from django.db.models import Case, F, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from agencies.models import User
+from agencies.secure_email import is_secure_email
 from minutes import pdf
 from minutes.emails import delivery_context, minutes_messages, templated_email
 from minutes.encryption import PDFPasswordMissing
@@ -64,6 +66,28 @@ def recipients_for(invitee: Invitee) -> list[str]:
     if invitee.contact and invitee.contact.email.lower() not in addresses:
         addresses.append(invitee.contact.email.lower())
     return addresses
+
+
+@dataclass
+class Recipient:
+    """One address the minutes will go to, and how: secure email, or an encrypted PDF."""
+
+    address: str
+    encrypted: bool
+
+
+def distribution_preview(discussion: Discussion) -> list[tuple[Invitee, list[Recipient]]]:
+    """Exactly who approval sends the minutes to, as deliveries_owe will owe them."""
+    return [
+        (
+            invitee,
+            [
+                Recipient(address, encrypted=not is_secure_email(address))
+                for address in recipients_for(invitee)
+            ],
+        )
+        for invitee in discussion.invitees.select_related("agency", "contact")
+    ]
 
 
 def deliveries_owe(*, version: MinutesVersion, now: datetime) -> list[Delivery]:

@@ -13,8 +13,9 @@ from minutes.document import document_context
 from minutes.forms import AmendmentForm, NotesForm, RevokeForm
 from minutes.models import Delivery, Dispute, MinutesVersion, PDFStatus
 from minutes.services import drafting, lifecycle
-from minutes.services.lifecycle import version_pdf_bytes
+from minutes.services.lifecycle import distribution_preview, version_pdf_bytes
 from strategy import selectors as strategy_selectors
+from strategy.check_answers import record_cards
 from strategy.selectors import LOCAL_AUTHORITY_ROLES
 from strategy.services.records import EditConflict
 
@@ -71,8 +72,8 @@ def minutes_workspace(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @local_authority
-@require_POST
 def minutes_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    """Check the minutes and exactly who gets them, then approve: never one unseen click."""
     user = current_user(request)
     discussion = strategy_selectors.discussion_for_chair(user, pk)
     draft = (
@@ -80,25 +81,52 @@ def minutes_approve(request: HttpRequest, pk: int) -> HttpResponse:
         .filter(approved_at__isnull=True)
         .first()
     )
-    if draft is None:
+    if draft is None and MinutesVersion.objects.filter(discussion=discussion).exists():
+        messages.error(request, "These minutes are approved: changes go through an amendment")
+        return redirect("minutes:workspace", pk=pk)
+    if request.method == "POST":
         try:
-            draft = drafting.minutes_draft(discussion=discussion, user=user)
-        except ValidationError as error:
-            messages.error(request, "; ".join(error.messages))
-            return redirect("minutes:workspace", pk=pk)
-    try:
-        version = drafting.minutes_approve(version_id=draft.pk, approved_by=user)
-    except (ValidationError, PermissionDenied, EditConflict) as error:
-        text = "; ".join(error.messages) if isinstance(error, ValidationError) else str(error)
-        messages.error(request, f"The minutes were not approved: {text}")
-    else:
-        audit_record(request, "minutes.approved", discussion_id=pk, obj=version)
-        messages.success(
-            request,
-            f"Version {version.number} approved. It is being sent to "
-            f"{version.deliveries.count()} invited agencies now.",
-        )
-    return redirect("minutes:workspace", pk=pk)
+            draft = draft or drafting.minutes_draft(discussion=discussion, user=user)
+            version = drafting.minutes_approve(version_id=draft.pk, approved_by=user)
+        except (ValidationError, PermissionDenied, EditConflict) as error:
+            text = "; ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+            messages.error(request, f"The minutes were not approved: {text}")
+        else:
+            audit_record(request, "minutes.approved", discussion_id=pk, obj=version)
+            return redirect("minutes:approved", pk=pk)
+    # A preview only: opening this page creates no draft.
+    preview = draft or MinutesVersion(discussion=discussion, number=1, drafted_by=user)
+    recipients = distribution_preview(discussion)
+    return render(
+        request,
+        "minutes/approve_check.html",
+        {
+            "discussion": discussion,
+            "draft": draft,
+            "recipients": recipients,
+            "cards": record_cards(discussion),
+            "problems": drafting.approval_problems(preview),
+            **document_context(preview),
+        },
+    )
+
+
+@local_authority
+def minutes_approved(request: HttpRequest, pk: int) -> HttpResponse:
+    """The confirmation after approval: what was approved and what happens next."""
+    discussion = strategy_selectors.discussion_for_chair(current_user(request), pk)
+    version = (
+        MinutesVersion.objects.filter(discussion=discussion, approved_at__isnull=False)
+        .order_by("-number")
+        .first()
+    )
+    if version is None:
+        return redirect("minutes:workspace", pk=pk)
+    return render(
+        request,
+        "minutes/approved.html",
+        {"discussion": discussion, "version": version, "sent_to": version.deliveries.count()},
+    )
 
 
 @local_authority

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from agencies.access import current_user, role_required
@@ -13,14 +14,17 @@ from minutes.services import lifecycle
 from strategy.forms.decisions import ProfessionalDifferenceForm
 from strategy.models.decisions import RaisedVia
 from strategy.services import differences
+from strategy.services.actions import action_mark_done
 
 partners = role_required(Role.PARTNER)
 
 
 @partners
 def partner_minutes(request: HttpRequest) -> HttpResponse:
-    deliveries = selectors.deliveries_for_partner(current_user(request)).order_by(
-        "confirmed_at", "-sent_at"
+    deliveries = (
+        selectors.deliveries_for_partner(current_user(request))
+        .prefetch_related("version__discussion__children")
+        .order_by("confirmed_at", "-sent_at")
     )
     return render(
         request,
@@ -28,8 +32,21 @@ def partner_minutes(request: HttpRequest) -> HttpResponse:
         {
             "outstanding": [d for d in deliveries if not d.is_confirmed],
             "confirmed": [d for d in deliveries if d.is_confirmed][:50],
+            "actions": selectors.actions_for_partner(current_user(request)),
+            "today": timezone.localdate(),
         },
     )
+
+
+@partners
+@require_POST
+def partner_action_done(request: HttpRequest, pk: int) -> HttpResponse:
+    """A user of the agency that owns the action marks it done."""
+    user = current_user(request)
+    action = get_object_or_404(selectors.actions_for_partner(user), pk=pk)
+    if action_mark_done(action=action, by=user):
+        messages.success(request, f"Action marked as done: {action}")
+    return redirect("minutes:partner")
 
 
 @partners

@@ -27,7 +27,28 @@ class RevisionForm(BoundedInput, forms.Form):
         self.fields["revision"].initial = revision
 
     def gds_helper(self, *fields: Any, submit: str = "Save and continue") -> FormHelper:
+        name_empty_choices(self)
         return gds_helper(*fields, "revision", submit=submit)
+
+
+def name_empty_choices(form: forms.Form) -> None:
+    """A select's empty choice says what it means ("Not known", "Select the agency"), never
+    Django's "---------"."""
+    for field in form.fields.values():
+        if not isinstance(field, forms.ChoiceField):
+            continue
+        label = str(field.label or "an option")
+        meaning = "Not known" if not field.required else f"Select {label[0].lower()}{label[1:]}"
+        if isinstance(field, forms.ModelChoiceField):
+            if field.empty_label == "---------":
+                field.empty_label = meaning
+        else:
+            choices: list[tuple[Any, Any]] = list(field.choices)  # type: ignore[arg-type]
+            if any(str(text) == "---------" for _, text in choices):
+                field.choices = [
+                    (value, meaning if str(text) == "---------" else text)
+                    for value, text in choices
+                ]
 
 
 class GovDateField(DateInputField):

@@ -105,7 +105,7 @@ class PositionsForm(RevisionForm):
             )
             self.fields[f"reason_{invitee.pk}"] = forms.CharField(
                 label="Reason",
-                help_text="Required if the agency disagrees.",
+                help_text="Required if the agency disagrees or abstains.",
                 required=False,
                 initial=current.reason if current else "",
                 widget=forms.Textarea(attrs={"rows": 2}),
@@ -123,13 +123,14 @@ class PositionsForm(RevisionForm):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         for invitee in self.attending:
+            position = data.get(f"position_{invitee.pk}")
             if (
-                data.get(f"position_{invitee.pk}") == Position.DISAGREES
+                position in (Position.DISAGREES, Position.ABSTAINS)
                 and not data.get(f"reason_{invitee.pk}", "").strip()
             ):
                 self.add_error(
                     f"reason_{invitee.pk}",
-                    f"Give the reason {invitee.agency.name} disagrees",
+                    f"Give the reason {invitee.agency.name} {position}",
                 )
         return data
 

@@ -12,7 +12,17 @@ class Action(models.Model):
     person = models.CharField("Named person", max_length=200)
     due_by = models.DateField("Due by")
     why = models.TextField("Why")
-    completed_at = models.DateTimeField(null=True, blank=True)
+    # Operational tracking after the discussion, not part of the minutes: marking an action
+    # done needs no amendment, and the minutes keep the action as agreed.
+    completed_at = models.DateTimeField("Done on", null=True, blank=True)
+    completed_by = models.ForeignKey(
+        "agencies.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="Marked done by",
+    )
 
     class Meta:
         triggers = [AuditTrigger(discussion="discussion")]

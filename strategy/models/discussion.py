@@ -160,6 +160,9 @@ class Discussion(models.Model):
     )
 
     revision = models.PositiveIntegerField(default=1)
+    # For each section of the record, the revision its last save made: the chair and the
+    # minute-taker saving different sections never collide (strategy.services.records).
+    section_revisions = models.JSONField(default=dict, blank=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from agencies.models import User
@@ -19,7 +20,7 @@ from strategy.models import (
     Position,
 )
 from strategy.models.decisions import S47_OUTCOMES
-from strategy.services.records import discussion_claim_revision
+from strategy.services.records import discussion_claim_revision, discussion_outcome_reopen
 from strategy.working_days import add_working_days
 
 CONFERENCE_WORKING_DAYS = 15
@@ -88,8 +89,15 @@ def decision_record(
     errors = decision_errors(discussion=discussion, **fields)
     if errors:
         raise ValidationError(errors)
-    discussion_claim_revision(discussion=discussion, expected_revision=expected_revision)
+    discussion_claim_revision(
+        discussion=discussion, expected_revision=expected_revision, section=f"decision-{child.pk}"
+    )
     outcomes = [o for o in Outcome.values if o in set(fields["outcomes"])]
+    earlier = ChildDecision.objects.filter(child=child).first()
+    if earlier and (earlier.threshold_met, earlier.outcomes) != (fields["threshold_met"], outcomes):
+        # Positions were given on the earlier decision: each agency gives one again.
+        earlier.positions.all().delete()
+    discussion_outcome_reopen(discussion=discussion)
     decision, _ = ChildDecision.objects.update_or_create(
         child=child,
         defaults={
@@ -121,13 +129,18 @@ def positions_record(
 ) -> list[AgencyPosition]:
     """Replaces the positions for one decision: {invitee pk: (position, reason)}."""
     problems = {
-        pk: "Give the reason this agency disagrees"
+        pk: f"Give the reason this agency {position}"
         for pk, (position, reason) in positions.items()
-        if position == Position.DISAGREES and not reason.strip()
+        if position in (Position.DISAGREES, Position.ABSTAINS) and not reason.strip()
     }
     if problems:
-        raise ValidationError({f"position_{pk}": msg for pk, msg in problems.items()})
-    discussion_claim_revision(discussion=discussion, expected_revision=expected_revision)
+        raise ValidationError({f"reason_{pk}": msg for pk, msg in problems.items()})
+    discussion_claim_revision(
+        discussion=discussion,
+        expected_revision=expected_revision,
+        section=f"positions-{decision.child_id}",
+    )
+    discussion_outcome_reopen(discussion=discussion)
     attending = {i.pk: i for i in discussion.invitees.filter(attendance="attended")}
     saved = []
     decision.positions.exclude(invitee_id__in=positions).delete()
@@ -165,18 +178,65 @@ def consensus(discussion: Discussion, decision: ChildDecision) -> Consensus:
     return Consensus(agreed_by_all=agreed, disagreements=disagreements, not_recorded=missing)
 
 
-def outcome_problems(discussion: Discussion) -> list[str]:
-    """What stops the outcome being recorded as final."""
+class Problem(str):
+    """A rule the record breaks, in words, with the page where it is put right."""
+
+    href: str
+
+    def __new__(cls, text: str, href: str) -> "Problem":
+        problem = super().__new__(cls, text)
+        problem.href = href
+        return problem
+
+
+def outcome_problems(discussion: Discussion) -> list[Problem]:
+    """What stops the outcome being recorded as final. The practice review found "no
+    further action" decided without the partners' agreement: a decision is final only with
+    every attending agency's position on it."""
+    pk = discussion.pk
     problems = []
     children = list(discussion.children.select_related("decision"))
+    attending = list(discussion.invitees.filter(attendance="attended").select_related("agency"))
     if not children:
-        problems.append("Add the children the discussion is about")
+        problems.append(
+            Problem(
+                "Add the children the discussion is about",
+                reverse("strategy:child_add", args=[pk]),
+            )
+        )
     for child in children:
         decision = getattr(child, "decision", None)
         if decision is None or not decision.rationale.strip():
-            problems.append(f"Record the decision and rationale for {child.full_name}")
-    if not discussion.invitees.filter(attendance="attended").exists():
-        problems.append("Record who attended")
+            problems.append(
+                Problem(
+                    f"Record the decision and rationale for {child.full_name}",
+                    reverse("strategy:decision", args=[pk, child.pk]),
+                )
+            )
+            continue
+        given = {p.invitee_id: p for p in decision.positions.all()}
+        positions_page = reverse("strategy:positions", args=[pk, child.pk])
+        for invitee in attending:
+            position = given.get(invitee.pk)
+            if position is None:
+                problems.append(
+                    Problem(
+                        f"Record the position of {invitee.agency.name} on the decision for "
+                        f"{child.full_name}",
+                        positions_page,
+                    )
+                )
+            elif position.position != Position.AGREES and not position.reason.strip():
+                problems.append(
+                    Problem(
+                        f"Give the reason {invitee.agency.name} "
+                        f"{position.get_position_display().lower()} on the decision for "
+                        f"{child.full_name}",
+                        positions_page,
+                    )
+                )
+    if not attending:
+        problems.append(Problem("Record who attended", reverse("strategy:attendance", args=[pk])))
     return problems
 
 

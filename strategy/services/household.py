@@ -11,7 +11,12 @@ def person_save(
     *, discussion: Discussion, person: Child | Adult, expected_revision: int
 ) -> Child | Adult:
     """Adds or changes a child or an adult on the discussion."""
-    discussion_claim_revision(discussion=discussion, expected_revision=expected_revision)
+    kind = "child" if isinstance(person, Child) else "adult"
+    discussion_claim_revision(
+        discussion=discussion,
+        expected_revision=expected_revision,
+        section=f"{kind}-{person.pk}" if person.pk else f"{kind}-add",
+    )
     person.discussion = discussion
     person.full_clean()
     person.save()

@@ -130,7 +130,9 @@ def invitees_confirm(
     missing = [r for r in unmet if not reasons.get(r.key, "").strip()]
     if missing:
         raise MissingReasons(missing)
-    discussion_claim_revision(discussion=discussion, expected_revision=expected_revision)
+    discussion_claim_revision(
+        discussion=discussion, expected_revision=expected_revision, section="invitees"
+    )
 
     wanted = {agency.pk: agency for agency in agencies}
     removed = discussion.invitees.exclude(agency_id__in=wanted)

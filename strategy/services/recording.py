@@ -10,7 +10,11 @@ from django.utils import timezone
 
 from agencies.models import User
 from strategy.models import Action, Attendance, Child, ChildDecision, Discussion, Invitee
-from strategy.services.records import EditConflict, discussion_claim_revision
+from strategy.services.records import (
+    EditConflict,
+    discussion_claim_revision,
+    discussion_outcome_reopen,
+)
 
 ANALYSIS_FIELDS = ("worries", "working_well", "danger_statement", "safety_goal")
 PLAN_FIELDS = (
@@ -35,7 +39,10 @@ def attendance_record(
     `delay_reason` is why it was held after its timescale; None leaves it as it was."""
     if held_at > timezone.now():
         raise ValidationError({"held_at": "The discussion cannot be held in the future"})
-    discussion_claim_revision(discussion=discussion, expected_revision=expected_revision)
+    discussion_claim_revision(
+        discussion=discussion, expected_revision=expected_revision, section="attendance"
+    )
+    discussion_outcome_reopen(discussion=discussion)
     for invitee in discussion.invitees.all():
         if invitee.pk not in rows:
             continue
@@ -73,7 +80,10 @@ def discussion_fields_record(
     unknown = set(fields) - allowed
     if unknown:
         raise ValueError(f"Not analysis or plan fields: {sorted(unknown)}")
-    discussion_claim_revision(discussion=discussion, expected_revision=expected_revision)
+    section = "analysis" if set(fields) <= set(ANALYSIS_FIELDS) else "plan"
+    discussion_claim_revision(
+        discussion=discussion, expected_revision=expected_revision, section=section
+    )
     for name, value in fields.items():
         setattr(discussion, name, value)
     discussion.save(update_fields=[*fields, "updated_at"])
@@ -84,7 +94,9 @@ def discussion_fields_record(
 def child_voice_record(
     *, discussion: Discussion, child: Child, expected_revision: int, voice: str, obtained: str
 ) -> Child:
-    discussion_claim_revision(discussion=discussion, expected_revision=expected_revision)
+    discussion_claim_revision(
+        discussion=discussion, expected_revision=expected_revision, section=f"voice-{child.pk}"
+    )
     child.voice = voice
     child.voice_obtained = obtained
     child.save(update_fields=["voice", "voice_obtained"])
@@ -95,7 +107,10 @@ def child_voice_record(
 def action_add(*, discussion: Discussion, expected_revision: int, **fields: Any) -> Action:
     action = Action(discussion=discussion, **fields)
     action.full_clean()
-    discussion_claim_revision(discussion=discussion, expected_revision=expected_revision)
+    # Adding is additive: it collides only with another action being added at once.
+    discussion_claim_revision(
+        discussion=discussion, expected_revision=expected_revision, section="actions-add"
+    )
     action.save()
     return action
 

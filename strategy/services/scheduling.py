@@ -59,12 +59,15 @@ def discussion_schedule(*, created_by: User, **fields: Any) -> Discussion:
 def discussion_update(
     *, discussion: Discussion, expected_revision: int, **fields: Any
 ) -> Discussion:
-    discussion_claim_revision(discussion=discussion, expected_revision=expected_revision)
+    discussion_claim_revision(
+        discussion=discussion, expected_revision=expected_revision, section="details"
+    )
     before = [getattr(discussion, name) for name in INVITATION_DETAILS]
     for name, value in fields.items():
         setattr(discussion, name, value)
     discussion.full_clean()
-    discussion.save()
+    # Only this section's fields: another section may have been saved since it was read.
+    discussion.save(update_fields=[*fields, "updated_at"])
     if discussion.held_at is None and before != [
         getattr(discussion, n) for n in INVITATION_DETAILS
     ]:

@@ -66,7 +66,7 @@ def positions_edit(request: HttpRequest, pk: int, child_pk: int) -> HttpResponse
         ),
         compare_with=lambda d: None,
         template="strategy/section_form.html",
-        done=reverse("strategy:detail", args=[pk]) + "#decisions",
+        done=reverse("strategy:detail", args=[pk]) + f"#decision-{child.pk}",
         done_message=f"Agency positions for {child.full_name} saved",
         context={
             "title": f"Each agency's position on the decision for {child.full_name}",

@@ -18,14 +18,16 @@ from audit.trail import audit_record
 from config.input_limits import BoundedInput
 from outbox.models import Message
 from strategy import selectors
+from strategy.check_answers import record_cards
 from strategy.forms.base import date_field, gds_helper
 from strategy.forms.scheduling import DiscussionForm
 from strategy.invitations import INVITATION_KINDS
 from strategy.models import Discussion
 from strategy.models.discussion import DiscussionStatus
 from strategy.services import decisions, recording, scheduling
-from strategy.services.invitees import requirements_for, unmet_requirements
+from strategy.services.invitees import unmet_requirements
 from strategy.services.records import EditConflict
+from strategy.task_list import Status, discussion_tasks
 from strategy.views.editing import edit_page
 from strategy.views.panels import discussion_panels
 
@@ -53,6 +55,7 @@ class DiscussionSearchForm(BoundedInput, forms.Form):
             Field.select("team"),
             Field.checkbox("mine", small=True),
             submit="Search",
+            secondary=True,  # scheduling a discussion is the page's main action
         )
 
 
@@ -136,11 +139,38 @@ def discussion_update(request: HttpRequest, pk: int) -> HttpResponse:
         template="strategy/discussion_form.html",
         done=reverse("strategy:detail", args=[pk]),
         done_message="Discussion details saved",
+        offer_next=False,
     )
 
 
 @local_authority
 def discussion_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The discussion's home: the task list, every section in the order of the call."""
+    discussion = selectors.discussion_for_viewer(current_user(request), pk)
+    audit_record(request, "discussion.viewed", discussion_id=discussion.pk, obj=discussion)
+    can_record = request.user.pk in (discussion.chair_id, discussion.minute_taker_id)
+    groups = discussion_tasks(discussion)
+    tasks = [task for group in groups for task in group.tasks]
+    return render(
+        request,
+        "strategy/discussion_tasks.html",
+        {
+            "discussion": discussion,
+            "groups": groups,
+            "completed": sum(1 for t in tasks if t.status == Status.COMPLETED),
+            "total": len(tasks),
+            "can_record": can_record,
+            "is_chair": request.user.pk == discussion.chair_id,
+            "minutes_overdue": discussion.minutes_overdue(),
+            "open_disputes": [],
+            **discussion_panels(discussion),
+        },
+    )
+
+
+@local_authority
+def discussion_summary(request: HttpRequest, pk: int) -> HttpResponse:
+    """The whole record on one page, with the messages sent about it."""
     discussion = selectors.discussion_for_viewer(current_user(request), pk)
     audit_record(request, "discussion.viewed", discussion_id=discussion.pk, obj=discussion)
     invitees = list(discussion.invitees.select_related("agency", "contact"))
@@ -163,6 +193,7 @@ def discussion_detail(request: HttpRequest, pk: int) -> HttpResponse:
         )
     exceptions = list(discussion.invitation_exceptions.all())
     explained = {e.requirement for e in exceptions}
+    # Missing partners are worth a warning only once the invite list has been chosen.
     gaps = (
         [
             r
@@ -170,12 +201,12 @@ def discussion_detail(request: HttpRequest, pk: int) -> HttpResponse:
             if r.key not in explained
         ]
         if invitees
-        else requirements_for(discussion)
+        else []
     )
     can_record = request.user.pk in (discussion.chair_id, discussion.minute_taker_id)
     return render(
         request,
-        "strategy/discussion_detail.html",
+        "strategy/discussion_summary.html",
         {
             "discussion": discussion,
             "invitees": invitees,
@@ -192,7 +223,9 @@ def discussion_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "positions_with_difference": set(
                 discussion.professional_differences.values_list("position_id", flat=True)
             ),
-            "actions": discussion.actions.select_related("agency"),
+            "actions": discussion.actions.select_related("agency", "completed_by"),
+            "today": timezone.localdate(),
+            "is_recorder": can_record,
             "can_record": can_record and discussion.is_editable,
             "is_chair": request.user.pk == discussion.chair_id,
             # As strategy.views.decisions.conference_held allows.
@@ -207,20 +240,41 @@ def discussion_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @recorders
-@require_POST
 def outcome_final(request: HttpRequest, pk: int) -> HttpResponse:
+    """Check the whole record, then confirm: nothing becomes final on a single click."""
     discussion = selectors.discussion_for_recorder(current_user(request), pk)
-    try:
-        decisions.outcome_record_final(
-            discussion=discussion, expected_revision=int(request.POST.get("revision", 0))
-        )
-    except EditConflict:
-        messages.error(request, "Someone else changed the discussion: check it and try again.")
-    except ValidationError as error:
-        messages.error(request, "The outcome cannot be final yet: " + "; ".join(error.messages))
-    else:
-        messages.success(request, "Outcome recorded as final")
-    return redirect("strategy:detail", pk=pk)
+    if discussion.outcome_recorded_at:
+        messages.success(request, "The outcome is already recorded as final")
+        return redirect("strategy:detail", pk=pk)
+    problems: list[str] = []
+    if request.method == "POST":
+        try:
+            decisions.outcome_record_final(
+                discussion=discussion, expected_revision=int(request.POST.get("revision", 0))
+            )
+        except EditConflict:
+            messages.error(
+                request, "Someone else changed the discussion: check it again, then confirm."
+            )
+            return redirect("strategy:final", pk=pk)
+        except ValidationError as error:
+            problems = [*(decisions.outcome_problems(discussion) or error.messages)]
+        else:
+            messages.success(
+                request,
+                "Outcome recorded as final. Next, approve and send the minutes to every "
+                "invited agency.",
+            )
+            return redirect("strategy:detail", pk=pk)
+    return render(
+        request,
+        "strategy/outcome_check.html",
+        {
+            "discussion": discussion,
+            "cards": record_cards(discussion),
+            "problems": problems or decisions.outcome_problems(discussion),
+        },
+    )
 
 
 @recorders

@@ -10,8 +10,10 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from strategy.check_answers import back_url
 from strategy.models import Discussion
 from strategy.services.records import EditConflict, RecordLocked
+from strategy.task_list import next_section
 
 CONFLICT_MESSAGE = (
     "Someone else saved this discussion while you were working on it. Nothing of yours was "
@@ -51,12 +53,17 @@ def edit_page(
     done_message: str,
     compare_with: Callable[[Discussion], Any] | None = None,
     context: dict[str, Any] | None = None,
+    offer_next: bool = True,
 ) -> HttpResponse:
+    """Saves one section. The page's own button returns to the task list (done); "Save and
+    continue" goes on to the next section of the call that can be started."""
     if not discussion.is_editable:
         messages.error(
             request, "This discussion's record is locked: minutes are approved or it is closed."
         )
         return redirect("strategy:detail", pk=discussion.pk)
+    # Opened from a check page (?back=final): saving returns there, not to the task list.
+    done = back_url(request.GET.get("back"), discussion.pk) or done
     form = make_form(request.POST if request.method == "POST" else None, discussion.revision)
     extra: dict[str, Any] = {}
     if request.method == "POST" and form.is_valid():
@@ -82,9 +89,20 @@ def edit_page(
         else:
             # The page after the save tells the browser to drop its draft of this form.
             messages.success(request, done_message, extra_tags=f"draft-saved {request.path}")
+            if offer_next and "continue" in request.POST and "back" not in request.GET:
+                saved = Discussion.objects.get(pk=discussion.pk)
+                return redirect(next_section(saved, request.path) or done)
             return redirect(done)
     return render(
         request,
         template,
-        {"discussion": discussion, "form": form, **extra, **(context or {})},
+        {
+            "discussion": discussion,
+            "form": form,
+            "offer_next": offer_next
+            and "back" not in request.GET
+            and next_section(discussion, request.path) is not None,
+            **extra,
+            **(context or {}),
+        },
     )

@@ -99,4 +99,4 @@ def person_remove(request: HttpRequest, pk: int, kind: str, person_pk: int) -> H
         messages.error(request, "Someone else changed the discussion: check it and try again.")
     else:
         messages.success(request, f"{person} removed")
-    return redirect("strategy:detail", pk=pk)
+    return redirect("strategy:summary", pk=pk)

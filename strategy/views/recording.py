@@ -11,7 +11,7 @@ from strategy.forms.base import combine_local
 from strategy.forms.decisions import ActionForm, FollowUpForm
 from strategy.forms.recording import AnalysisForm, AttendanceForm, ChildVoiceForm, PlanForm
 from strategy.models import Action, Child
-from strategy.services import recording
+from strategy.services import actions, recording
 from strategy.services.records import EditConflict, RecordLocked
 from strategy.views.discussions import recorders
 from strategy.views.editing import edit_page
@@ -99,7 +99,7 @@ def child_voice_edit(request: HttpRequest, pk: int, child_pk: int) -> HttpRespon
             obtained=form.cleaned_data["obtained"],
         ),
         template="strategy/section_form.html",
-        done=_detail(pk, "children"),
+        done=_detail(pk, f"voice-{child.pk}"),
         done_message=f"{child.full_name}'s voice saved",
         context={"title": f"The voice of {child.full_name}"},
     )
@@ -141,7 +141,23 @@ def action_remove(request: HttpRequest, pk: int, action_pk: int) -> HttpResponse
         messages.error(request, "Someone else changed the discussion: check it and try again.")
     else:
         messages.success(request, "Action removed")
-    return redirect(_detail(pk, "actions"))
+    return redirect(reverse("strategy:summary", args=[pk]) + "#actions")
+
+
+@recorders
+@require_POST
+def action_done(request: HttpRequest, pk: int, action_pk: int) -> HttpResponse:
+    """Marks an action done, even on a locked record: tracking, not a change to the minutes."""
+    discussion = selectors.discussion_for_recorder(current_user(request), pk)
+    action = get_object_or_404(Action, pk=action_pk, discussion=discussion)
+    if actions.action_mark_done(action=action, by=current_user(request)):
+        messages.success(request, f"Action marked as done: {action}")
+    else:
+        messages.success(
+            request,
+            f"Already marked as done on {action.completed_at:%d %B %Y} by {action.completed_by}",
+        )
+    return redirect(reverse("strategy:summary", args=[pk]) + "#actions")
 
 
 @recorders

@@ -202,3 +202,17 @@ def test_a_refused_page_is_on_the_trail_of_the_discussion_it_aimed_at(client_for
         ("Pat Curious (pc)", workspace, '{"status": 404}'),
     }
     assert all(r["When (UTC)"] for r in refused)
+
+
+@pytest.mark.django_db
+def test_the_trail_reads_in_words_and_collapses_repeated_views(client_for):
+    record = held_discussion(agencies=1)
+    manager = client_for(record.manager)
+    detail = reverse("strategy:detail", args=[record.discussion.pk])
+    for _ in range(5):
+        manager.get(detail)
+    page = manager.get(reverse("strategy:trail", args=[record.discussion.pk])).text
+    assert "When (UK time)" in page
+    assert "Looked at the discussion" in page
+    assert "5 times" in page
+    assert page.count("Looked at the discussion") == 1

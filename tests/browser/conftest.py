@@ -83,3 +83,29 @@ def complete_sign_in(page, username: str, password: str = "a-long-test-password"
     page.get_by_label("Security code").fill(code_from(device))
     page.get_by_role("button", name="Continue").click()
     page.wait_for_url(lambda url: "/sign-in/" not in url)
+
+
+PHONE = {"width": 375, "height": 812}
+
+# The innermost elements that reach past the right edge: what to fix.
+WIDEST = """() => [...document.querySelectorAll('body *')]
+  .filter(e => e.getBoundingClientRect().right > 376)
+  .filter(e => !(e.parentElement && e.parentElement.closest('.app-table-scroll')))
+  .slice(0, 8)
+  .map(e => e.tagName + '.' + e.className + ': ' + (e.textContent || '').trim().slice(0, 30))"""
+
+
+def assert_fits_a_phone(page) -> None:  # noqa: ANN001
+    """At 375 px wide the page does not scroll sideways, and axe still finds nothing; then
+    the page goes back to the size it had."""
+    before = page.viewport_size
+    page.set_viewport_size(PHONE)
+    try:
+        width = page.evaluate("() => document.documentElement.scrollWidth")
+        assert width <= PHONE["width"], (
+            f"{page.url} is {width} px wide at 375 px: {page.evaluate(WIDEST)}"
+        )
+        assert_accessible(page)
+    finally:
+        if before:
+            page.set_viewport_size(before)

@@ -15,7 +15,7 @@ import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 
 from minutes.models import Delivery, Dispute
-from tests.browser.conftest import assert_accessible, sign_in
+from tests.browser.conftest import assert_accessible, assert_fits_a_phone, sign_in
 from tests.minutes.records import held_discussion
 
 pytestmark = pytest.mark.browser
@@ -32,6 +32,7 @@ def press(page: Page, button: str) -> None:
     with page.expect_navigation():
         page.get_by_role("button", name=button, exact=True).click()
     assert_accessible(page)
+    assert_fits_a_phone(page)
 
 
 def follow(page: Page, link: str) -> None:
@@ -39,6 +40,7 @@ def follow(page: Page, link: str) -> None:
     with page.expect_navigation():
         page.get_by_role("link", name=link, exact=True).click()
     assert_accessible(page)
+    assert_fits_a_phone(page)
 
 
 def error_summary(page: Page) -> Locator:
@@ -90,7 +92,7 @@ def test_minutes_are_approved_sent_confirmed_and_disputed(
     assert_accessible(page)
     page.goto(f"/discussions/{discussion.pk}/")
     assert_accessible(page)
-    follow(page, "Minutes: draft, approve, distribution and receipts")
+    follow(page, "Approve and send the minutes")  # a section of the task list
     expect(page.get_by_role("heading", level=1)).to_have_text("Minutes")
     page.get_by_label("Minute-taker's notes").fill("The chair thanked everyone for joining.")
     press(page, "Save draft")
@@ -105,7 +107,17 @@ def test_minutes_are_approved_sent_confirmed_and_disputed(
     follow(page, "Back to the minutes")
 
     press(page, "Approve and send the minutes")
+    # Nothing goes on that click: first the minutes and exactly who gets them.
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Check the minutes before you send them"
+    )
+    for agency in agencies:
+        expect(page.locator("#distribution-list")).to_contain_text(agency)
+    assert not Delivery.objects.exists()
+    press(page, f"Approve and send to {AGENCIES} agencies")
+    expect(page.get_by_role("heading", name="Minutes approved")).to_be_visible()
     expect(page.get_by_text(f"Version 1 approved. It is being sent to {AGENCIES}")).to_be_visible()
+    follow(page, "See the distribution and receipts")
     for agency in agencies:
         row = distribution_row(page, 1, agency)
         expect(row).to_contain_text("Sent, not confirmed")
@@ -129,7 +141,8 @@ def test_minutes_are_approved_sent_confirmed_and_disputed(
     assert pdfs[0].get_filename() == f"{discussion.reference}-minutes-v1.pdf"
     assert pdfs[0].get_content().startswith(b"%PDF")
     body = body_text(police_mail)
-    assert "Rowan" not in body
+    # A secure address is told, in short, what was decided for each child (issue 11).
+    assert "Rowan Testcase: Section 47 enquiry, joint with police" in body
     found = RECEIPT_LINK.search(body)
     assert found, body
     link, token = found.groups()

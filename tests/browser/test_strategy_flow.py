@@ -13,7 +13,7 @@ from playwright.sync_api import Locator, Page, expect
 from agencies.models import AgencyKind
 from strategy.models import Adult, Child, Discussion, ProfessionalDifference
 from strategy.working_days import add_working_days
-from tests.browser.conftest import assert_accessible, sign_in
+from tests.browser.conftest import assert_accessible, assert_fits_a_phone, sign_in
 from tests.factories import AgencyFactory, TeamFactory, UserFactory
 
 pytestmark = pytest.mark.browser
@@ -70,17 +70,21 @@ def date_typed(page: Page, legend: str) -> list[str]:
 
 
 def press(page: Page, button: str) -> None:
-    """Presses a button, waits for the page the server sends back and checks it with axe."""
+    """Presses a button, waits for the page the server sends back and checks it with axe,
+    at desktop width and on a 375 px phone."""
     with page.expect_navigation():
         page.get_by_role("button", name=button, exact=True).click()
     assert_accessible(page)
+    assert_fits_a_phone(page)
 
 
 def follow(page: Page, link: str) -> None:
-    """Follows a link, waits for the page and checks it with axe."""
+    """Follows a link, waits for the page and checks it with axe, at desktop width and on a
+    375 px phone."""
     with page.expect_navigation():
         page.get_by_role("link", name=link, exact=True).click()
     assert_accessible(page)
+    assert_fits_a_phone(page)
 
 
 def error_summary(page: Page) -> Locator:
@@ -100,6 +104,16 @@ def child_card(page: Page, name: str) -> Locator:
     return page.locator(".govuk-summary-card").filter(
         has=page.get_by_role("heading", name=name, exact=True)
     )
+
+
+def task(page: Page, key: str) -> Locator:
+    """One section of the discussion's task list."""
+    return page.locator(f"li#{key}")
+
+
+def to_full_record(page: Page) -> None:
+    follow(page, "View the full record and the messages sent")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("SD-")
 
 
 def agency_section(page: Page, agency: str) -> Locator:
@@ -189,7 +203,11 @@ def test_chair_takes_a_discussion_from_scheduling_to_follow_up(page: Page) -> No
     ada_born = date(today.year - 6, 5, 1)
     fill_date(page, "Date of birth", ada_born)
     press(page, "Save child")
-    expect(child_card(page, "Ada Testcase")).to_be_visible()
+    expect(task(page, "children")).to_contain_text("Ada Testcase")
+    expect(task(page, "children")).to_contain_text("Completed")
+    # Before anyone is invited there is nothing to warn about: the invite list is not chosen.
+    expect(task(page, "invitees")).to_contain_text("Not yet started")
+    expect(page.get_by_text("Not invited and no reason recorded")).to_have_count(0)
 
     follow(page, "Add a child")
     # Ada's draft was cleared when she was saved, so the form opens empty.
@@ -201,7 +219,7 @@ def test_chair_takes_a_discussion_from_scheduling_to_follow_up(page: Page) -> No
     page.get_by_label("needs and the impact on them").fill("A baby with bruising to the cheek.")
     page.get_by_label("GP practice").select_option(label=GP_CHILDREN)
     press(page, "Save child")
-    expect(child_card(page, "Bo Testcase")).to_be_visible()
+    expect(task(page, "children")).to_contain_text("Ada Testcase, Bo Testcase")
 
     adults = [
         ("Morgan Testcase", "Mother", True, GP_MOTHER),
@@ -224,12 +242,14 @@ def test_chair_takes_a_discussion_from_scheduling_to_follow_up(page: Page) -> No
         page.get_by_label(relationship, exact=True).check()
         page.get_by_label("Lives in the children's household").set_checked(lives_with_children)
         press(page, "Save person")
-        expect(page.get_by_role("table", name="Household and significant adults")).to_contain_text(
-            name
-        )
+        expect(task(page, "household")).to_contain_text(name)
+    to_full_record(page)
+    for name in ("Ada Testcase", "Bo Testcase"):
+        expect(child_card(page, name)).to_be_visible()
     household = page.get_by_role("table", name="Household and significant adults")
     expect(household).to_contain_text("Birth parent living elsewhere")
     expect(household).to_contain_text(GP_FATHER)
+    follow(page, "Back to the task list")
 
     # -- 4. Invitees: the record proposes both parents' GP practices and housing. ----------
     follow(page, "Choose invitees")
@@ -267,13 +287,17 @@ def test_chair_takes_a_discussion_from_scheduling_to_follow_up(page: Page) -> No
 
     page.get_by_role("checkbox", name=HOUSING, exact=True).check()
     press(page, "Save invite list and send invitations")
+    expect(task(page, "invitees")).to_contain_text("Completed")
+    expect(task(page, "invitees")).to_contain_text("9 agencies invited")
+    to_full_record(page)
     invited = page.get_by_role("table", name="Invited agencies")
     for agency in (POLICE, SOCIAL_CARE, HOSPITAL, GP_MOTHER, GP_FATHER, HOUSING):
         expect(invited).to_contain_text(agency)
     assert discussion.invitees.count() == 9
+    follow(page, "Back to the task list")
 
     # -- 5. Who took part and what they shared. ---------------------------------------------
-    follow(page, "Record attendance and information shared")
+    follow(page, "Attendance and information shared")
     expect(page.get_by_role("heading", level=1)).to_have_text("Attendance and information shared")
     representatives = {
         POLICE: "DC Priya Shah, child abuse investigation team",
@@ -300,7 +324,7 @@ def test_chair_takes_a_discussion_from_scheduling_to_follow_up(page: Page) -> No
     agency_section(page, POLICE).get_by_label("Scaling, 0 to 10").fill("3")
     press(page, "Save attendance")
     expect(page.get_by_text("Attendance and information shared saved")).to_be_visible()
-    expect(page.get_by_role("heading", name=f"{POLICE} (scaling 3 out of 10)")).to_be_visible()
+    expect(task(page, "attendance")).to_contain_text("3 of 9 agencies attended")
 
     # -- 6. Ada: threshold met, a joint section 47 enquiry; the police disagree. ----------
     follow(page, "Decision for Ada Testcase")
@@ -326,7 +350,10 @@ def test_chair_takes_a_discussion_from_scheduling_to_follow_up(page: Page) -> No
     reason = "A single-agency enquiry is enough until the medical is done."
     agency_section(page, POLICE).get_by_label("Reason", exact=True).fill(reason)
     press(page, "Save positions")
+    expect(page.get_by_text("Agency positions for Ada Testcase saved")).to_be_visible()
 
+    to_full_record(page)
+    expect(page.get_by_role("heading", name=f"{POLICE} (scaling 3 out of 10)")).to_be_visible()
     disagreement = page.get_by_role(
         "region", name="Disagreement with the decision for Ada Testcase"
     )
@@ -360,7 +387,7 @@ def test_chair_takes_a_discussion_from_scheduling_to_follow_up(page: Page) -> No
     for agency in (POLICE, SOCIAL_CARE, HOSPITAL):
         agency_section(page, agency).get_by_label("Agrees", exact=True).check()
     press(page, "Save positions")
-    expect(page.get_by_text("Agreed by all attending agencies")).to_be_visible()
+    expect(page.get_by_text("Agreed by all attending agencies")).to_be_visible()  # task list
 
     # -- 8. An action. ------------------------------------------------------------------------
     follow(page, "Add an action")
@@ -375,12 +402,28 @@ def test_chair_takes_a_discussion_from_scheduling_to_follow_up(page: Page) -> No
     due = today + timedelta(days=2)
     fill_date(page, "Due by", due)
     press(page, "Add action")
-    actions = page.get_by_role("table", name="Actions")
+    expect(task(page, "actions")).to_contain_text("1 agreed")
+    to_full_record(page)
+    actions = page.locator("#actions-list")
     expect(actions).to_contain_text("Arrange a child protection medical for Bo.")
     expect(actions).to_contain_text(f"Dr Ken Ade, {HOSPITAL}")
     expect(actions).to_contain_text(f"{due.day} {due:%B %Y}")
+    follow(page, "Back to the task list")
 
-    # -- 9. A follow-up, in the same series, about the same family. ------------------------
+    # -- 9. The outcome is final only after a check of the whole record. -------------------
+    expect(task(page, "outcome")).to_contain_text("Not yet started")
+    follow(page, "Record the outcome as final")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Check the record before the outcome is final"
+    )
+    expect(page.get_by_text(f"{POLICE}: disagrees ({reason})")).to_be_visible()
+    discussion.refresh_from_db()
+    assert discussion.outcome_recorded_at is None  # looking changes nothing
+    press(page, "Record the outcome as final")
+    expect(page.get_by_text("Outcome recorded as final")).to_be_visible()
+    expect(task(page, "outcome")).to_contain_text("Completed")
+
+    # -- 10. A follow-up, in the same series, about the same family. -----------------------
     follow(page, "Schedule a follow-up discussion")
     expect(page.get_by_role("heading", level=1)).to_have_text("Schedule a follow-up discussion")
     fill_date(page, "Date of the follow-up discussion", today + timedelta(days=7))
@@ -397,6 +440,7 @@ def test_chair_takes_a_discussion_from_scheduling_to_follow_up(page: Page) -> No
     assert follow_up.reference != discussion.reference
     expect(page.get_by_role("heading", level=1)).to_contain_text(follow_up.reference)
     expect(page.get_by_text(f"Follow-up {follow_up.reference} scheduled")).to_be_visible()
+    to_full_record(page)
     for child in ("Ada Testcase", "Bo Testcase"):
         expect(child_card(page, child)).to_be_visible()
     household = page.get_by_role("table", name="Household and significant adults")

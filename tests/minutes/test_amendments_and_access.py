@@ -100,6 +100,9 @@ def test_partner_confirms_from_their_own_list(approved, client_for):
     listing = client.get(reverse("minutes:partner"))
     assert "SD-2026-00077" in listing.text
     assert "Waiting for your agency to confirm receipt" in listing.text
+    # More than the reference: which family, so they can tell one discussion from another.
+    for child in police.version.discussion.children.all():
+        assert f"{child.full_name} (born {child.date_of_birth.day} " in listing.text
     other = Delivery.objects.exclude(agency=police.agency).first()
     assert client.post(reverse("minutes:partner_confirm", args=[other.pk])).status_code == 404
     client.post(reverse("minutes:partner_confirm", args=[police.pk]), {"role": "DS"})

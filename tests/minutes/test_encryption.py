@@ -304,3 +304,39 @@ def test_an_amendment_to_an_encrypted_only_address_keeps_its_reasons_in_the_pdf(
     [plain] = sent_to(record.agencies[1].secure_email)
     assert "What changed: Father's name corrected to Sam Testcase" in plain.body
     assert "Reason for the amendment: Rowan's father was named wrongly" in plain.body
+
+
+@pytest.mark.django_db
+def test_the_email_to_a_secure_address_summarises_decisions_and_the_agencys_own_actions(
+    record, django_capture_on_commit_callbacks
+):
+    from django.utils import timezone
+
+    from strategy.models import Action
+
+    police = record.agencies[1]
+    Action.objects.create(
+        discussion=record.discussion,
+        what="Check the address for previous call-outs",
+        agency=police,
+        person="DS Pat Officer",
+        due_by=timezone.localdate(),
+        why="History",
+    )
+    approve(record, django_capture_on_commit_callbacks)
+    [message] = sent_to(police.secure_email)
+    assert "Rowan Testcase: Section 47 enquiry, joint with police" in message.body
+    assert f"Actions for {police.name}:" in message.body
+    assert "- Check the address for previous call-outs (DS Pat Officer, by" in message.body
+    assert "Rowan" not in message.subject
+    hospital = record.agencies[2]
+    [other] = sent_to(hospital.secure_email)
+    assert f"No actions were agreed for {hospital.name}." in other.body
+
+
+@pytest.mark.django_db
+def test_the_email_with_the_encrypted_copy_names_no_one(record, django_capture_on_commit_callbacks):
+    approve(record, django_capture_on_commit_callbacks)
+    [message] = sent_to(SURGERY_ADDRESS)
+    assert "Rowan" not in message.body
+    assert "Testcase" not in message.message().as_string()

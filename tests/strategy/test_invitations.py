@@ -182,21 +182,47 @@ def test_body_says_when_how_and_why_to_join(django_capture_on_commit_callbacks, 
 
 
 @pytest.mark.django_db
-def test_no_child_or_adult_is_named_anywhere_in_the_email(django_capture_on_commit_callbacks):
+def test_a_secure_address_is_told_who_the_family_is_in_the_body_only(
+    django_capture_on_commit_callbacks,
+):
+    """So a GP can look the family up before the call (issue 11). Never in the subject or
+    the calendar entry, which travel further than the email."""
     discussion, by_contact, by_agency = discussion_with_invitees(
         scheduled_for=datetime(2026, 7, 1, 10, 0, tzinfo=LONDON)
     )
+    Child.objects.filter(discussion=discussion).update(date_of_birth="2021-04-09")
 
     send_all(discussion, [by_contact, by_agency], django_capture_on_commit_callbacks)
 
-    assert len(mail.outbox) == 2
+    assert len(mail.outbox) == 2  # police.uk and nhs.net are secure domains
     for message in mail.outbox:
-        whole_message = message.message().as_string()
+        assert f"{CHILD_FIRST_NAME} {CHILD_LAST_NAME}, born 9 April 2021" in message.body
+        assert f"{ADULT_NAME}, mother" in message.body
         for name in NAMES:
             assert name not in message.subject
-            assert name not in message.body
             assert name not in attached_ics(message)
-            assert name not in whole_message
+
+
+@pytest.mark.django_db
+def test_no_child_or_adult_is_named_in_an_email_to_an_address_outside_the_secure_domains(
+    django_capture_on_commit_callbacks,
+):
+    discussion, by_contact, by_agency = discussion_with_invitees(
+        scheduled_for=datetime(2026, 7, 1, 10, 0, tzinfo=LONDON)
+    )
+    by_contact.contact.email = "ds.example@gmail.example"
+    by_contact.contact.save()
+
+    send_all(discussion, [by_contact], django_capture_on_commit_callbacks)
+
+    [message] = mail.outbox
+    assert "does not name the family" in message.body
+    whole_message = message.message().as_string()
+    for name in NAMES:
+        assert name not in message.subject
+        assert name not in message.body
+        assert name not in attached_ics(message)
+        assert name not in whole_message
 
 
 @pytest.mark.django_db

@@ -32,9 +32,11 @@ def test_leaving_out_the_fathers_gp_without_reason_is_refused(
         {**data, reason_field: "Father in custody; prison healthcare informed instead"},
         follow=True,
     )
+    assert "Invite list saved" in done.text  # back on the task list
+    summary = client_for(chair).get(reverse("strategy:summary", args=[discussion.pk]))
     assert (
         "Not invited: Millbrook Family Practice, GP practice of a birth parent living "
-        "elsewhere. Reason recorded: Father in custody" in done.text
+        "elsewhere. Reason recorded: Father in custody" in summary.text
     )
     assert Invitee.objects.count() == len(keep)
 

@@ -286,7 +286,7 @@ def test_other_chairs_and_managers_can_read_but_not_record(discussion, other_cha
         client = client_for(user)
         detail = client.get(reverse("strategy:detail", args=[discussion.pk]))
         assert detail.status_code == 200
-        assert "Choose invitees" not in detail.text
+        assert reverse("strategy:invitees", args=[discussion.pk]) not in detail.text
         for name, args in RECORDING_PAGES:
             assert client.get(reverse(name, args=[discussion.pk, *args])).status_code == 404
         child = discussion.children.first()
@@ -349,3 +349,80 @@ def test_removing_an_action_and_a_household_member(discussion, chair, county, cl
     )
     assert f"{adult} removed" in page.text
     assert not Adult.objects.filter(pk=adult.pk).exists()
+
+
+def test_chair_and_minute_taker_saving_different_sections_both_land(
+    discussion, chair, minute_taker, client_for
+):
+    """Mina records the analysis while Chris records Ada's voice, both opened at once."""
+    opened_at = discussion.revision
+    ada = discussion.children.get(first_name="Ada")
+    analysis = reverse("strategy:analysis", args=[discussion.pk])
+    voice = reverse("strategy:voice", args=[discussion.pk, ada.pk])
+    mina = client_for(minute_taker).post(
+        analysis, {"revision": opened_at, "worries": "Mina's worries", "working_well": "w"}
+    )
+    assert mina.status_code == 302
+    chris = client_for(chair).post(
+        voice, {"revision": opened_at, "voice": "Ada says she is hungry", "obtained": "Visit"}
+    )
+    assert chris.status_code == 302, "a save of another section must not refuse this one"
+    discussion.refresh_from_db()
+    ada.refresh_from_db()
+    assert discussion.worries == "Mina's worries"
+    assert ada.voice == "Ada says she is hungry"
+
+    # The same section opened before Mina's save is still refused, with what changed.
+    again = client_for(chair).post(
+        analysis, {"revision": opened_at, "worries": "Chris's worries", "working_well": "w"}
+    )
+    assert "Someone else saved this discussion" in again.text
+    discussion.refresh_from_db()
+    assert discussion.worries == "Mina's worries"
+
+
+def test_changing_the_details_keeps_another_sections_save(
+    discussion, chair, minute_taker, client_for
+):
+    from strategy.services import recording, scheduling
+
+    stale = Discussion.objects.get(pk=discussion.pk)
+    recording.discussion_fields_record(
+        discussion=Discussion.objects.get(pk=discussion.pk),
+        expected_revision=discussion.revision,
+        worries="Saved by Mina",
+    )
+    scheduling.discussion_update(
+        discussion=stale, expected_revision=stale.revision, joining_details="New link"
+    )
+    discussion.refresh_from_db()
+    assert discussion.worries == "Saved by Mina"  # not overwritten by the stale object
+    assert discussion.joining_details == "New link"
+
+
+def test_no_select_starts_with_dashes(discussion, chair, client_for):
+    client = client_for(chair)
+    pages = [
+        reverse("strategy:create"),
+        reverse("strategy:update", args=[discussion.pk]),
+        reverse("strategy:child_add", args=[discussion.pk]),
+        reverse("strategy:adult_add", args=[discussion.pk]),
+        reverse("strategy:action_add", args=[discussion.pk]),
+        reverse("strategy:invitees", args=[discussion.pk]),
+    ]
+    for url in pages:
+        page = client.get(url)
+        assert page.status_code == 200, url
+        assert "---------" not in page.text, url
+
+
+def test_one_primary_button_a_page(discussion, chair, client_for):
+    """GOV.UK: one primary action a page; the rest are secondary."""
+    import re
+
+    client = client_for(chair)
+    for url in (reverse("strategy:list"), reverse("minutes:workspace", args=[discussion.pk])):
+        page = client.get(url).text.split("<dialog")[0]  # the sign-out warning is its own
+        buttons = re.findall(r'<(?:button|a)[^>]*class="(govuk-button[^"]*)"', page)
+        primary = [b for b in buttons if "--secondary" not in b and "--warning" not in b]
+        assert len(primary) <= 1, (url, buttons)

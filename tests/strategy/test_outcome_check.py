@@ -1,0 +1,81 @@
+"""Recording the outcome as final goes through a check of the whole record, then a confirm."""
+
+from django.urls import reverse
+
+from strategy.models import AgencyPosition, ChildDecision, Invitee
+
+
+def ready(discussion, county, chair):
+    """Invited, attended, a decision for each child, every attending agency agreeing."""
+    invitees = [
+        Invitee.objects.create(
+            discussion=discussion,
+            agency=county[key],
+            attendance="attended",
+            representative=f"Rep of {key}",
+        )
+        for key in ("police", "social_care", "hospital")
+    ]
+    for child in discussion.children.all():
+        decision = ChildDecision.objects.create(
+            child=child,
+            threshold_met=True,
+            rationale="Bruising to a baby.",
+            outcomes=["s47_joint"],
+            decided_by=chair,
+        )
+        for invitee in invitees:
+            AgencyPosition.objects.create(decision=decision, invitee=invitee, position="agrees")
+    discussion.refresh_from_db()
+    return discussion
+
+
+def test_opening_the_check_page_changes_nothing_and_shows_change_links(
+    discussion, county, chair, client_for
+):
+    ready(discussion, county, chair)
+    url = reverse("strategy:final", args=[discussion.pk])
+    page = client_for(chair).get(url)
+    assert page.status_code == 200
+    assert "Check the record before the outcome is final" in page.text
+    assert "govuk-summary-list__actions" in page.text
+    ada = discussion.children.get(first_name="Ada")
+    assert reverse("strategy:decision", args=[discussion.pk, ada.pk]) + "?back=final" in page.text
+    assert reverse("strategy:attendance", args=[discussion.pk]) + "?back=final" in page.text
+    assert "Eastmere Constabulary: agrees" in page.text
+    discussion.refresh_from_db()
+    assert discussion.outcome_recorded_at is None
+
+
+def test_confirming_records_the_outcome_and_returns_to_the_task_list(
+    discussion, county, chair, client_for
+):
+    ready(discussion, county, chair)
+    url = reverse("strategy:final", args=[discussion.pk])
+    done = client_for(chair).post(url, {"revision": discussion.revision}, follow=True)
+    assert done.redirect_chain[-1][0] == reverse("strategy:detail", args=[discussion.pk])
+    assert "Outcome recorded as final" in done.text
+    discussion.refresh_from_db()
+    assert discussion.outcome_recorded_at is not None
+
+
+def test_a_change_link_comes_back_to_the_check_page(discussion, county, chair, client_for):
+    ready(discussion, county, chair)
+    url = reverse("strategy:analysis", args=[discussion.pk]) + "?back=final"
+    client = client_for(chair)
+    assert ">Save and continue</button>" not in client.get(url).text
+    saved = client.post(url, {"revision": discussion.revision, "worries": "w", "working_well": "x"})
+    assert saved["Location"] == reverse("strategy:final", args=[discussion.pk])
+
+
+def test_an_incomplete_record_cannot_be_confirmed(discussion, chair, client_for):
+    page = client_for(chair).get(reverse("strategy:final", args=[discussion.pk]))
+    assert "The outcome cannot be recorded as final yet" in page.text
+    assert "govuk-error-summary" in page.text
+    assert ">Record the outcome as final</button>" not in page.text
+    refused = client_for(chair).post(
+        reverse("strategy:final", args=[discussion.pk]), {"revision": discussion.revision}
+    )
+    assert "The outcome cannot be recorded as final yet" in refused.text
+    discussion.refresh_from_db()
+    assert discussion.outcome_recorded_at is None
