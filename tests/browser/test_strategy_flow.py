@@ -374,9 +374,11 @@ def test_chair_takes_a_discussion_from_scheduling_to_follow_up(page: Page) -> No
     assert not ProfessionalDifference.objects.exists()
     page.get_by_label("With whom").fill("Chris Chair, chair of the strategy discussion")
     press(page, "Open stage 1 record")
-    expect(page.get_by_text("Resolving Professional Differences record opened")).to_be_visible()
-    differences = page.locator(".govuk-inset-text", has_text="Stage 1, open.")
-    expect(differences).to_contain_text(f"Raised by {representatives[POLICE]}")
+    expect(page.get_by_role("heading", name="Resolving Professional Differences")).to_contain_text(
+        "Stage 1"
+    )
+    expect(page.locator(".govuk-summary-list")).to_contain_text(representatives[POLICE])
+    follow(page, "Back to the discussion")
 
     # -- 7. Bo: threshold not met, no further action, agreed by everyone attending. -------
     follow(page, "Decision for Bo Testcase")
