@@ -64,7 +64,7 @@ def test_a_day_before_the_discussion_or_in_the_future_is_refused(overdue, held_o
 
 def test_the_chair_records_it_from_a_form(p, overdue, client_for) -> None:  # noqa: ANN001
     chris = client_for(p.chris)
-    page = chris.get(f"/discussions/{overdue.child.discussion_id}/").content.decode()
+    page = chris.get(f"/discussions/{overdue.child.discussion_id}/summary/").content.decode()
     assert f'href="{url(overdue)}"' in page
     assert chris.get(url(overdue)).status_code == 200
 
@@ -72,7 +72,7 @@ def test_the_chair_records_it_from_a_form(p, overdue, client_for) -> None:  # no
 
     assert response.status_code == 302
     assert due() == []
-    page = chris.get(f"/discussions/{overdue.child.discussion_id}/").content.decode()
+    page = chris.get(f"/discussions/{overdue.child.discussion_id}/summary/").content.decode()
     assert "Wednesday 11 March 2026" in page
     assert f'href="{url(overdue)}"' not in page
 
