@@ -336,6 +336,25 @@ SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS", [])
 # for a real server.
 EMAIL_FILE_PATH = str(VAR_DIR / "mail")
 globals().update(email_settings_from_url(env_str("EMAIL_URL"), production=not DEBUG))
+# GOV.UK Notify instead of SMTP: MAIL_TRANSPORT=notify, with a live or team API key and one
+# email template of ((subject)) and ((body)) ((link_to_file)); see docs/operations.md.
+MAIL_TRANSPORT = env_str("MAIL_TRANSPORT", "smtp")
+NOTIFY_API_KEY = env_str("NOTIFY_API_KEY")
+NOTIFY_BASE_URL = env_str("NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk")
+NOTIFY_EMAIL_TEMPLATE_ID = env_str("NOTIFY_EMAIL_TEMPLATE_ID")
+NOTIFY_EMAIL_REPLY_TO_ID = env_str("NOTIFY_EMAIL_REPLY_TO_ID")
+NOTIFY_FILE_RETENTION = env_str("NOTIFY_FILE_RETENTION", "26 weeks")
+NOTIFY_TIMEOUT_SECONDS = env_int("NOTIFY_TIMEOUT_SECONDS", 30)
+# Notify's delivery receipts call /outbox/notify/receipts/ with this bearer token.
+NOTIFY_CALLBACK_TOKEN = env_str("NOTIFY_CALLBACK_TOKEN")
+if MAIL_TRANSPORT == "notify":
+    if not (NOTIFY_API_KEY and NOTIFY_EMAIL_TEMPLATE_ID):
+        raise ImproperlyConfigured(
+            "MAIL_TRANSPORT=notify needs NOTIFY_API_KEY and NOTIFY_EMAIL_TEMPLATE_ID."
+        )
+    EMAIL_BACKEND = "outbox.notify.NotifyEmailBackend"
+elif MAIL_TRANSPORT != "smtp":
+    raise ImproperlyConfigured(f"MAIL_TRANSPORT must be smtp or notify, not {MAIL_TRANSPORT!r}")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "strategy-discussions@eastmere.example")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

@@ -17,6 +17,7 @@ urlpatterns = [
     path("discussions/", include("strategy.urls")),
     path("minutes/", include("minutes.urls")),
     path("dashboards/", include("minutes.dashboards.urls")),
+    path("outbox/", include("outbox.urls")),
     path("admin/", admin.site.urls),
     path("health/", health.health, name="health"),
     path("health/detail/", health.health_detail, name="health_detail"),
