@@ -68,6 +68,7 @@ def test_a_partner_sees_and_closes_their_own_agencys_open_actions(sent):
     police = verified_client(police_user)
     page = police.get(reverse("minutes:partner"))
     assert "Check the address for previous call-outs" in page.text
+    assert "<title>Your agency's minutes - " in page.text.replace("&#x27;", "'")
     hospital_page = verified_client(hospital_user).get(reverse("minutes:partner"))
     assert "Check the address for previous call-outs" not in hospital_page.text
 
