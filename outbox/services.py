@@ -100,9 +100,11 @@ def messages_release(messages: QuerySet[Message]) -> list[int]:
     return ids
 
 
-def messages_cancel(messages: QuerySet[Message], *, reason: str) -> int:
-    """Cancels what is still owed. A send already in the mail server's hands may finish."""
-    return messages.filter(state__in=OWED_STATES).update(
+def messages_cancel(messages: QuerySet[Message], *, reason: str, failed_too: bool = False) -> int:
+    """Cancels what is still owed (and, with failed_too, what failed and so is owed to nobody
+    now either). A send already in the mail server's hands may finish."""
+    states = [*OWED_STATES, MessageState.FAILED] if failed_too else list(OWED_STATES)
+    return messages.filter(state__in=states).update(
         state=MessageState.CANCELLED,
         cancelled_at=timezone.now(),
         cancelled_reason=reason[:200],

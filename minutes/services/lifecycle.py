@@ -133,10 +133,8 @@ def versions_replace(*, discussion: Discussion, by: MinutesVersion) -> None:
     earlier = MinutesVersion.objects.filter(discussion=discussion, number__lt=by.number)
     earlier_ids = list(earlier.values_list("pk", flat=True))
     reason = f"Replaced by version {by.number}"
-    messages_cancel(Message.objects.filter(version_id__in=earlier_ids), reason=reason)
-    # A failed copy of a replaced version is owed to nobody now either.
-    Message.objects.filter(version_id__in=earlier_ids, state="failed").update(
-        state="cancelled", cancelled_at=timezone.now(), cancelled_reason=reason
+    messages_cancel(
+        Message.objects.filter(version_id__in=earlier_ids), reason=reason, failed_too=True
     )
     Delivery.objects.filter(version__in=earlier_ids).update(next_chase_at=None)
     Delivery.objects.filter(
