@@ -3,6 +3,8 @@ from typing import Any
 
 from celery import Celery, bootsteps, signals
 
+from config import broker  # noqa: F401  (the embedded broker writes messages whole)
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 app = Celery("strategy_discussions")

@@ -100,6 +100,7 @@ def test_two_approvals_at_once_reach_twenty_agencies_on_the_embedded_default(tmp
         while time.monotonic() < deadline and len(list(mail.glob("*.eml"))) < 20:
             time.sleep(0.5)
         text = log.read_text()
+        assert worker.poll() is None, text[-3000:]
         assert len(list(mail.glob("*.eml"))) == 20, text[-3000:]
         assert text.count("database is locked") == 0, text[-3000:]
         # The beat schedule is kept under VAR_DIR, not in the project.
