@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from minutes.models import MinutesVersion
 from strategy.models import Attendance, Discussion
+from strategy.nhs_number import nhs_number_text
 from strategy.services.decisions import consensus
 
 LONDON = ZoneInfo("Europe/London")
@@ -136,6 +137,7 @@ def minutes_snapshot(discussion: Discussion) -> dict[str, Any]:
                 "name": child.full_name,
                 "is_unborn": child.is_unborn,
                 "born": born,
+                "nhs_number": nhs_number_text(child.nhs_number),
                 "needs": child.needs,
                 "communication_needs": child.communication_needs,
                 "school": _name(child.school),
@@ -154,6 +156,8 @@ def minutes_snapshot(discussion: Discussion) -> dict[str, Any]:
             "name": adult.name,
             "relationship": adult.get_relationship_display(),
             "lives_with_children": adult.lives_with_children,
+            "identifiers": adult.identifiers,
+            "address": adult.address,
             "gp": _name(adult.gp_practice),
             "known_information": adult.known_information,
         }

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from strategy.models import Attendance, Discussion, Position
+from strategy.models.people import address_line
 
 BACK_TO = {"final": "strategy:final"}
 
@@ -67,15 +68,10 @@ def record_cards(discussion: Discussion) -> list[Card]:
     ]
     people = Card("Children and household")
     for child in children:
-        born = (
-            f"Expected {_day(child.expected_delivery_date)}"
-            if child.is_unborn
-            else f"Born {_day(child.date_of_birth)}"
-        )
         people.rows.append(
             Row(
                 child.full_name,
-                [born, f"GP: {child.gp_practice or 'Not known'}"],
+                [child.identifiers.capitalize(), f"GP: {child.gp_practice or 'Not known'}"],
                 _change("strategy:child_edit", pk, child.pk),
                 child.full_name,
             )
@@ -84,7 +80,12 @@ def record_cards(discussion: Discussion) -> list[Card]:
         people.rows.append(
             Row(
                 adult.name,
-                [adult.get_relationship_display(), f"GP: {adult.gp_practice or 'Not known'}"],
+                [
+                    adult.get_relationship_display(),
+                    *([adult.identifiers.capitalize()] if adult.identifiers else []),
+                    *([address_line(adult.address)] if adult.address else []),
+                    f"GP: {adult.gp_practice or 'Not known'}",
+                ],
                 _change("strategy:adult_edit", pk, adult.pk),
                 adult.name,
             )

@@ -4,7 +4,7 @@ Invitations go to agencies before the discussion, so they name no child and no a
 the subject, the body and the calendar entry carry the discussion's reference instead.
 """
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from email.utils import parseaddr
 from zoneinfo import ZoneInfo
 
@@ -19,6 +19,7 @@ from outbox.kinds import Handler, handler_register
 from outbox.models import Message, MessageKind
 from outbox.services import message_owe, messages_cancel
 from strategy.models import Discussion, Invitee
+from strategy.models.people import address_line
 
 LONDON = ZoneInfo("Europe/London")
 DISCUSSION_LENGTH = timedelta(hours=1)
@@ -66,20 +67,13 @@ def family_lines(discussion: Discussion) -> list[str]:
     """Who the discussion is about, so a GP or the police can find their records before
     the call. Only ever in the body of an email to a secure address: never in a subject,
     a calendar entry, or anything sent outside the secure domains."""
-    lines = []
-    for child in discussion.children.all():
-        if child.is_unborn:
-            born = f"unborn, expected {_day(child.expected_delivery_date)}"
-        else:
-            born = f"born {_day(child.date_of_birth)}"
-        lines.append(f"{child.full_name}, {born}")
+    lines = [f"{child.full_name}, {child.identifiers}" for child in discussion.children.all()]
     for adult in discussion.adults.all():
-        lines.append(f"{adult.name}, {adult.get_relationship_display().lower()}")
+        parts = [adult.name, adult.get_relationship_display().lower(), adult.identifiers]
+        if adult.address:
+            parts.append("address " + address_line(adult.address))
+        lines.append(", ".join(part.strip() for part in parts if part.strip()))
     return lines
-
-
-def _day(value: date | None) -> str:
-    return f"{value.day} {value:%B %Y}" if value else "date not known"
 
 
 def invitation_message(invitee: Invitee, *, update: bool = False) -> EmailMessage:

@@ -1,6 +1,6 @@
 """Who may see and change which discussion. Anything else is a 404."""
 
-from datetime import date
+from datetime import date, datetime
 
 from django.db.models import Q
 from django.http import Http404
@@ -43,6 +43,44 @@ def discussion_for_chair(user: User, pk: int) -> Discussion:
     return discussion
 
 
+DATE_FORMATS = ("%d/%m/%Y", "%d %m %Y", "%d-%m-%Y", "%Y-%m-%d", "%d %B %Y", "%d %b %Y")
+
+
+def _typed_date(text: str) -> date | None:
+    for pattern in DATE_FORMATS:
+        try:
+            return datetime.strptime(" ".join(text.split()), pattern).date()  # noqa: DTZ007
+        except ValueError:
+            continue
+    return None
+
+
+def _person_match(text: str) -> Q:
+    """A reference, a child's or an adult's name (every word), a date of birth or an
+    expected date, or an NHS number."""
+    match = Q(reference__iexact=text) | Q(reference__icontains=text)
+    day = _typed_date(text)
+    if day is not None:
+        return (
+            match
+            | Q(children__date_of_birth=day)
+            | Q(children__expected_delivery_date=day)
+            | Q(adults__date_of_birth=day)
+        )
+    digits = "".join(ch for ch in text if ch not in " -")
+    if digits.isdigit() and len(digits) == 10:
+        return match | Q(children__nhs_number=digits) | Q(adults__nhs_number=digits)
+    child, adult = Q(), Q()
+    for word in text.split():
+        child &= Q(children__first_name__icontains=word) | Q(children__last_name__icontains=word)
+        adult &= Q(adults__name__icontains=word)
+    return (
+        match
+        | Q(pk__in=Discussion.objects.filter(child).values("pk"))
+        | Q(pk__in=Discussion.objects.filter(adult).values("pk"))
+    )
+
+
 def discussions_search(
     *,
     user: User,
@@ -52,17 +90,16 @@ def discussions_search(
     status: str = "",
     team_id: int | None = None,
 ):  # noqa: ANN201 - a queryset
-    discussions = Discussion.objects.select_related("team", "chair", "minute_taker")
+    discussions = Discussion.objects.select_related(
+        "team", "chair", "minute_taker"
+    ).prefetch_related("children")
     if mine:
         discussions = discussions.filter(Q(chair=user) | Q(minute_taker=user))
     text = text.strip()
     if text:
-        match = Q(reference__iexact=text) | Q(reference__icontains=text)
-        for word in text.split():
-            match |= Q(children__first_name__icontains=word) | Q(
-                children__last_name__icontains=word
-            )
-        discussions = discussions.filter(match).distinct()
+        discussions = discussions.filter(
+            pk__in=Discussion.objects.filter(_person_match(text)).values("pk")
+        )
     if on:
         discussions = discussions.filter(scheduled_for__date=on)
     if status:

@@ -7,6 +7,23 @@ from django.utils import timezone
 from agencies.models import Agency, AgencyKind
 from strategy.forms.base import RevisionForm, date_field
 from strategy.models import Adult, Child, Relationship
+from strategy.nhs_number import nhs_number_clean, nhs_number_text
+
+NHS_NUMBER_HINT = "10 digits, like 943 476 5919. Leave blank if not known."
+
+
+class NHSNumberField(forms.CharField):
+    def __init__(self) -> None:
+        super().__init__(label="NHS number (optional)", required=False, max_length=13)
+        self.help_text = NHS_NUMBER_HINT
+        self.error_messages["max_length"] = "Enter the NHS number as 10 digits, like 943 476 5919"
+
+    def prepare_value(self, value: Any) -> Any:
+        return nhs_number_text(value) if isinstance(value, str) else value
+
+    def clean(self, value: Any) -> str:
+        value = super().clean(value)
+        return nhs_number_clean(value) if value else ""
 
 
 def agencies_of(*kinds: str) -> Any:
@@ -16,6 +33,7 @@ def agencies_of(*kinds: str) -> Any:
 class ChildForm(RevisionForm, forms.ModelForm):
     date_of_birth = date_field("Date of birth", required=False)
     expected_delivery_date = date_field("Expected date of delivery", required=False)
+    nhs_number = NHSNumberField()
 
     class Meta:
         model = Child
@@ -23,6 +41,7 @@ class ChildForm(RevisionForm, forms.ModelForm):
             "first_name",
             "last_name",
             "is_unborn",
+            "nhs_number",
             "needs",
             "communication_needs",
             "school",
@@ -56,6 +75,7 @@ class ChildForm(RevisionForm, forms.ModelForm):
             Field.checkbox("is_unborn"),
             Field("date_of_birth"),
             Field("expected_delivery_date"),
+            Field.text("nhs_number", field_width=10),
             Field.textarea("needs"),
             Field.textarea("communication_needs"),
             Field.select("school"),
@@ -95,12 +115,16 @@ class ChildForm(RevisionForm, forms.ModelForm):
 
 
 class AdultForm(RevisionForm, forms.ModelForm):
+    date_of_birth = date_field("Date of birth (optional)", required=False)
+    nhs_number = NHSNumberField()
+
     class Meta:
         model = Adult
         fields = [
             "name",
             "relationship",
             "lives_with_children",
+            "nhs_number",
             "address",
             "gp_practice",
             "known_information",
@@ -124,12 +148,39 @@ class AdultForm(RevisionForm, forms.ModelForm):
         self.fields[
             "gp_practice"
         ].help_text = "Every parent's and carer's GP practice is invited to the discussion."
+        if self.instance.pk:
+            self.fields["date_of_birth"].initial = self.instance.date_of_birth
+        else:
+            # Asked, never assumed: a parent living elsewhere must not start as household.
+            self.fields["lives_with_children"].initial = False
         self.helper = self.gds_helper(
             Field.text("name", field_width=20),
             Field.radios("relationship"),
             Field.checkbox("lives_with_children"),
+            Field("date_of_birth"),
+            Field.text("nhs_number", field_width=10),
             Field.textarea("address"),
             Field.select("gp_practice"),
             Field.textarea("known_information"),
             submit="Save person",
         )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        born = data.get("date_of_birth")
+        if born and born > timezone.localdate():
+            self.add_error("date_of_birth", "The date of birth must be in the past")
+        if data.get("relationship") == Relationship.BIRTH_PARENT_ELSEWHERE and data.get(
+            "lives_with_children"
+        ):
+            self.add_error(
+                "lives_with_children",
+                "A birth parent living elsewhere does not live in the children's household: "
+                "untick it, or choose another relationship",
+            )
+        return data
+
+    def save(self, commit: bool = True) -> Adult:
+        adult = super().save(commit=False)
+        adult.date_of_birth = self.cleaned_data.get("date_of_birth")
+        return adult

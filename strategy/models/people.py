@@ -1,6 +1,25 @@
+from datetime import date
+
 from django.db import models
 
 from audit.triggers import AuditTrigger
+from strategy.nhs_number import nhs_number_text
+
+
+def day_text(value: date | None) -> str:
+    return f"{value.day} {value:%B %Y}" if value else "date not known"
+
+
+def address_line(address: str) -> str:
+    """A recorded address on one line."""
+    return ", ".join(line.strip() for line in address.splitlines() if line.strip())
+
+
+def _with_nhs_number(text: str, nhs_number: str) -> str:
+    parts = [text] if text else []
+    if nhs_number:
+        parts.append(f"NHS number {nhs_number_text(nhs_number)}")
+    return ", ".join(parts)
 
 
 class Child(models.Model):
@@ -14,6 +33,7 @@ class Child(models.Model):
     is_unborn = models.BooleanField("Unborn child", default=False)
     date_of_birth = models.DateField(null=True, blank=True)
     expected_delivery_date = models.DateField(null=True, blank=True)
+    nhs_number = models.CharField("NHS number", max_length=10, blank=True)
     needs = models.TextField(
         "The child's needs and the impact on them",
         help_text="Describe them in words, not as a level number.",
@@ -50,6 +70,19 @@ class Child(models.Model):
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}"
 
+    @property
+    def nhs_number_text(self) -> str:
+        return nhs_number_text(self.nhs_number)
+
+    @property
+    def identifiers(self) -> str:
+        """What lets an agency find the child in its own records."""
+        if self.is_unborn:
+            born = f"unborn, expected {day_text(self.expected_delivery_date)}"
+        else:
+            born = f"born {day_text(self.date_of_birth)}"
+        return _with_nhs_number(born, self.nhs_number)
+
 
 class Relationship(models.TextChoices):
     MOTHER = "mother", "Mother"
@@ -85,6 +118,8 @@ class Adult(models.Model):
         "Relationship to the children", max_length=30, choices=Relationship.choices
     )
     lives_with_children = models.BooleanField("Lives in the children's household", default=True)
+    date_of_birth = models.DateField(null=True, blank=True)
+    nhs_number = models.CharField("NHS number", max_length=10, blank=True)
     address = models.TextField(blank=True)
     gp_practice = models.ForeignKey(
         "agencies.Agency",
@@ -102,6 +137,12 @@ class Adult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.get_relationship_display()})"
+
+    @property
+    def identifiers(self) -> str:
+        """What lets an agency find the person in its own records."""
+        born = f"born {day_text(self.date_of_birth)}" if self.date_of_birth else ""
+        return _with_nhs_number(born, self.nhs_number)
 
     @property
     def is_parent_or_carer(self) -> bool:

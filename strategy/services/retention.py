@@ -83,13 +83,14 @@ def discussion_records_anonymise(*, discussion_id: int, now: datetime) -> None:
         last_name=REMOVED,
         date_of_birth=None,
         expected_delivery_date=None,
+        nhs_number="",
         needs=REMOVED,
         communication_needs="",
         voice="",
         voice_obtained="",
     )
     Adult.objects.filter(discussion_id=discussion_id).update(
-        name=REMOVED, address="", known_information=""
+        name=REMOVED, date_of_birth=None, nhs_number="", address="", known_information=""
     )
     Invitee.objects.filter(discussion_id=discussion_id).update(
         representative="", information_shared="", invitation_error=""

@@ -36,7 +36,11 @@ recorders = role_required(*selectors.RECORDING_ROLES)
 
 
 class DiscussionSearchForm(BoundedInput, forms.Form):
-    q = forms.CharField(label="Reference or child's name", required=False)
+    q = forms.CharField(
+        label="Reference, name, date of birth or NHS number",
+        required=False,
+        help_text="A child's or adult's name, a date of birth like 27/3/2019, or an NHS number",
+    )
     on = date_field("Date", required=False, help_text="For example, 27 3 2026")
     status = forms.ChoiceField(
         label="Status", required=False, choices=[("", "Any"), *DiscussionStatus.choices]

@@ -32,6 +32,8 @@ from tests.minutes.records import held_discussion
 
 MARK = "quokkamark"  # every personal value below holds this word
 BIRTHDAY = date(2013, 7, 19)  # and the child's date of birth is this distinctive date
+ADULT_BIRTHDAY = date(1987, 11, 23)
+NHS_NUMBERS = ("9434765919", "4010232137")  # fictional, with valid check digits
 HELD = datetime(2024, 3, 4, 10, 0, tzinfo=UTC)
 
 
@@ -65,11 +67,14 @@ def discussion_recorded_in_full(client) -> Discussion:  # noqa: ANN001, PLR0915
         setattr(child, name, marked(name))
     child.voice_obtained = marked("voice_obtained")
     child.date_of_birth = BIRTHDAY
+    child.nhs_number = NHS_NUMBERS[0]
     child.save()
     Adult.objects.create(
         discussion=discussion,
         name=marked("adult name"),
         relationship="mother",
+        date_of_birth=ADULT_BIRTHDAY,
+        nhs_number=NHS_NUMBERS[1],
         address=marked("address"),
         known_information=marked("known_information"),
     )
@@ -176,6 +181,10 @@ def test_after_retention_no_personal_value_is_left_anywhere(
         "minutes_minutesversion.snapshot",
         "strategy_invitationexception.reason",
     } <= set(columns_containing(MARK)), "the marker must be everywhere retention must reach"
+    assert {"strategy_child.nhs_number", "strategy_adult.nhs_number"} <= set(
+        columns_containing(NHS_NUMBERS[0]) + columns_containing(NHS_NUMBERS[1])
+    )
+    assert Adult.objects.filter(date_of_birth=ADULT_BIRTHDAY).exists()
 
     with time_machine.travel(HELD + timedelta(days=400), tick=False):
         with django_capture_on_commit_callbacks(execute=False) as callbacks:
@@ -186,6 +195,10 @@ def test_after_retention_no_personal_value_is_left_anywhere(
 
     assert columns_containing(MARK) == []
     assert columns_containing(BIRTHDAY.isoformat()) == []
+    assert columns_containing(ADULT_BIRTHDAY.isoformat()) == []
+    assert not Adult.objects.filter(date_of_birth=ADULT_BIRTHDAY).exists()
+    for number in NHS_NUMBERS:
+        assert columns_containing(number) == []
     assert not any(os.path.exists(p) for p in pdfs)
     # The trail keeps when, what and which fields, with no values and no names.
     assert AuditEvent.objects.filter(discussion_id=discussion.pk).count() > 1
