@@ -1,8 +1,7 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from agencies.signin.views import SignInView
+from agencies.signin.views import SignInView, SignOutView
 from config import health, views
 
 urlpatterns = [
@@ -11,7 +10,7 @@ urlpatterns = [
     path("privacy/", views.privacy_notice, name="privacy"),
     path("cookies/", views.cookies, name="cookies"),
     path("sign-in/", SignInView.as_view(), name="login"),
-    path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
+    path("sign-out/", SignOutView.as_view(), name="logout"),
     path("", include("agencies.signin.urls")),
     path("agencies/", include("agencies.urls")),
     path("discussions/", include("strategy.urls")),

@@ -47,6 +47,19 @@ class SignInView(auth_views.LoginView):
         return HttpResponseRedirect(self.get_success_url())
 
 
+class SignOutView(auth_views.LogoutView):
+    """Signing out is a POST. The header's "Sign out" link submits it with JavaScript;
+    without, the link opens this page with the button."""
+
+    http_method_names = ["get", "post", "options"]
+    template_name = "signin/sign_out.html"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect("login")
+        return render(request, self.template_name)
+
+
 def code(request: HttpRequest) -> HttpResponse:
     """The second step: a code from the authenticator app or a backup code."""
     going_to = steps.next_url(request)

@@ -117,3 +117,14 @@ def test_the_timeout_warning_offers_to_stay_signed_in_then_signs_out(page):
         page.get_by_text("We signed you out because you had not used the service")
     ).to_be_visible()
     assert_accessible(page)
+
+
+def test_the_sign_out_link_signs_out_in_one_click(page):
+    UserFactory(username="bob", role="chair")
+    sign_in(page, "bob")
+    page.goto("/discussions/")
+    page.get_by_role("navigation", name="Menu").get_by_role("link", name="Sign out").click()
+    expect(page).to_have_url("/sign-in/")  # straight out: the link posts the form
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    page.goto("/discussions/")
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()

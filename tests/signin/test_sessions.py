@@ -142,3 +142,20 @@ def test_signing_out_forgets_the_session(bob):
     assert UserSession.objects.filter(user=bob).count() == 1
     client.post(reverse("logout"))
     assert not UserSession.objects.filter(user=bob).exists()
+
+
+def test_sign_out_is_a_link_in_the_header_and_its_page_signs_out_only_on_the_button(bob):
+    client = Client()
+    sign_in(client, bob)
+    header = client.get(reverse("home"), follow=True).text.split("</nav>")[0]
+    assert f'<a class="govuk-service-navigation__link" href="{reverse("logout")}"' in header
+    assert "<button" not in header.split('id="navigation"')[1]
+
+    page = client.get(reverse("logout"))
+    assert page.status_code == 200
+    assert 'form="sign-out"' in page.text and ">Sign out</button>" in page.text
+    assert UserSession.objects.filter(user=bob).exists(), "opening the page signs nobody out"
+
+    client.post(reverse("logout"))
+    assert not UserSession.objects.filter(user=bob).exists()
+    assert client.get(reverse("logout"))["Location"] == reverse("login")
