@@ -1,3 +1,4 @@
+from datetime import date
 from typing import Any
 
 from crispy_forms_gds.layout import Field, Fieldset
@@ -274,8 +275,16 @@ class FollowUpForm(BoundedInput, forms.Form):
     scheduled_time = time_field("Time")
     due_by = date_field("Must be held by")
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, agreed_by: date | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if agreed_by is not None:
+            # Agreed in the decision: never typed twice.
+            self.fields["scheduled_on"].initial = agreed_by
+            self.fields["due_by"].initial = agreed_by
+            self.fields["due_by"].help_text = (
+                f"The decision agreed a further discussion by {agreed_by.day} "
+                f"{agreed_by:%B %Y}. For example, 27 3 2026"
+            )
         self.helper = gds_helper(
             Field("scheduled_on"),
             Field.text("scheduled_time"),

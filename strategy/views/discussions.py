@@ -166,6 +166,7 @@ def discussion_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_record": can_record,
             "is_chair": request.user.pk == discussion.chair_id,
             "minutes_overdue": discussion.minutes_overdue(),
+            "follow_ups": list(discussion.follow_ups.order_by("scheduled_for")),
             "open_disputes": [],
             **discussion_panels(discussion),
         },

@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from agencies.access import current_user
@@ -10,7 +11,7 @@ from strategy import selectors
 from strategy.forms.base import combine_local
 from strategy.forms.decisions import ActionForm, FollowUpForm
 from strategy.forms.recording import AnalysisForm, AttendanceForm, ChildVoiceForm, PlanForm
-from strategy.models import Action, Child
+from strategy.models import Action, Child, ChildDecision
 from strategy.services import actions, recording
 from strategy.services.records import EditConflict, RecordLocked
 from strategy.views.discussions import recorders
@@ -163,7 +164,15 @@ def action_done(request: HttpRequest, pk: int, action_pk: int) -> HttpResponse:
 @recorders
 def follow_up_create(request: HttpRequest, pk: int) -> HttpResponse:
     discussion = selectors.discussion_for_chair(current_user(request), pk)
-    form = FollowUpForm(request.POST or None)
+    agreed = (
+        ChildDecision.objects.filter(
+            child__discussion=discussion, further_discussion_on__isnull=False
+        )
+        .order_by("further_discussion_on")
+        .values_list("further_discussion_on", flat=True)
+        .first()
+    )
+    form = FollowUpForm(request.POST or None, agreed_by=agreed)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -179,10 +188,13 @@ def follow_up_create(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(
                 request,
-                f"Follow-up {follow_up.reference} scheduled",
+                f"Follow-up {follow_up.reference} scheduled for "
+                f"{timezone.localtime(follow_up.scheduled_for):%-d %B %Y at %H:%M}. "
+                "It is listed under Follow-up discussions on this page.",
                 extra_tags=f"draft-saved {request.path}",
             )
-            return redirect("strategy:detail", pk=follow_up.pk)
+            # The chair stays on the discussion they are recording.
+            return redirect(reverse("strategy:detail", args=[discussion.pk]) + "#follow-ups")
     return render(
         request,
         "strategy/section_form.html",

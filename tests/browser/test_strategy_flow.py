@@ -440,8 +440,11 @@ def test_chair_takes_a_discussion_from_scheduling_to_follow_up(page: Page) -> No
 
     follow_up = Discussion.objects.get(follows=discussion)
     assert follow_up.reference != discussion.reference
-    expect(page.get_by_role("heading", level=1)).to_contain_text(follow_up.reference)
+    # The chair stays on this discussion; the follow-up is a link from it.
+    expect(page.get_by_role("heading", level=1)).to_contain_text(discussion.reference)
     expect(page.get_by_text(f"Follow-up {follow_up.reference} scheduled")).to_be_visible()
+    follow(page, follow_up.reference)
+    expect(page.get_by_role("heading", level=1)).to_contain_text(follow_up.reference)
     to_full_record(page)
     for child in ("Ada Testcase", "Bo Testcase"):
         expect(child_card(page, child)).to_be_visible()

@@ -229,6 +229,11 @@ def test_follow_up_inherits_children_household_and_invitees(
         )
     follow_up = Discussion.objects.get(follows=discussion)
     assert f"Follow-up {follow_up.reference} scheduled" in response.text
+    # The chair is still on the discussion they were recording, with a link to the new one.
+    assert response.redirect_chain[-1][0].startswith(
+        reverse("strategy:detail", args=[discussion.pk])
+    )
+    assert reverse("strategy:detail", args=[follow_up.pk]) in response.text
     assert {c.full_name for c in follow_up.children.all()} == {
         c.full_name for c in discussion.children.all()
     }
@@ -426,3 +431,32 @@ def test_one_primary_button_a_page(discussion, chair, client_for):
         buttons = re.findall(r'<(?:button|a)[^>]*class="(govuk-button[^"]*)"', page)
         primary = [b for b in buttons if "--secondary" not in b and "--warning" not in b]
         assert len(primary) <= 1, (url, buttons)
+
+
+def test_follow_up_dates_come_from_the_decision_so_they_are_typed_once(
+    discussion, chair, client_for
+):
+    from strategy.models import ChildDecision
+
+    for child, day in zip(
+        discussion.children.all(), (date(2026, 12, 9), date(2026, 12, 4)), strict=True
+    ):
+        ChildDecision.objects.create(
+            child=child,
+            threshold_met=False,
+            decided_by=chair,
+            outcomes=["further_discussion"],
+            rationale="Needs the school's view.",
+            further_discussion_on=day,
+        )
+    page = client_for(chair).get(reverse("strategy:follow_up", args=[discussion.pk])).text
+    assert "The decision agreed a further discussion by 4 December 2026" in page
+    import re
+
+    typed = {}
+    for tag in re.findall(r"<input[^>]*>", page):
+        name, value = re.search(r'name="([^"]+)"', tag), re.search(r'value="([^"]*)"', tag)
+        if name and value:
+            typed[name.group(1)] = value.group(1)
+    for field in ("scheduled_on", "due_by"):
+        assert [typed.get(f"{field}_{part}") for part in range(3)] == ["4", "12", "2026"], field
