@@ -34,3 +34,13 @@ class StructuredTaskLogs(bootsteps.Step):
 
 
 app.steps["worker"].add(StructuredTaskLogs)
+
+
+@signals.worker_process_init.connect
+def urls_load(**_: Any) -> None:
+    """Each pool process loads the URL configuration when it starts. Emails carry links made
+    with reverse(); without this the first message a fresh process sends waits for every
+    app's URLs (and what they import) to load: 0.7 s measured on the development machine."""
+    from django.urls import get_resolver
+
+    get_resolver().url_patterns  # noqa: B018 - loading is the point

@@ -211,6 +211,10 @@ def messages_send(message_ids: list[int]) -> dict[str, int]:
     if not claimed:
         return outcomes
     mail = get_connection()
+    # Opened here, so the whole chunk goes over one SMTP session: a backend that is not open
+    # when send_messages is called opens and closes a session for that one message.
+    with contextlib.suppress(smtplib.SMTPException, OSError):
+        mail.open()  # if the server is down, each message's own attempt records why
     try:
         for message in claimed:
             try:

@@ -278,10 +278,9 @@ def _id(value: int | None) -> int:
 
 
 def minutes_compose(message: Message) -> list[EmailMessage]:
-    delivery = (
-        Delivery.objects.select_related("version__discussion__team", "agency")
-        .defer("version__snapshot")
-        .get(pk=_id(message.delivery_id))
+    # The version's snapshot comes in the same query: the email's summary is read from it.
+    delivery = Delivery.objects.select_related("version__discussion__team", "agency").get(
+        pk=_id(message.delivery_id)
     )
     if delivery.is_revoked:
         raise Undeliverable("Withdrawn: sent in error")
