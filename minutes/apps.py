@@ -13,6 +13,11 @@ class MinutesConfig(AppConfig):
 
         discussion_panel_register(open_disputes_panel)
 
+        from minutes.services.transfers import transfer_minutes_copy
+        from strategy.services.transfers import transfer_accepted_register
+
+        transfer_accepted_register(transfer_minutes_copy)
+
         from audit.retention import retention_anonymiser_register
         from minutes.services.retention import discussion_minutes_anonymise
 

@@ -8,6 +8,7 @@ from strategy.views import (
     invitees,
     recording,
     trail,
+    transfers,
 )
 
 app_name = "strategy"
@@ -76,6 +77,12 @@ urlpatterns = [
     path("<int:pk>/plan/", recording.plan_edit, name="plan"),
     path("<int:pk>/follow-up/", recording.follow_up_create, name="follow_up"),
     path("<int:pk>/final/", discussions.outcome_final, name="final"),
+    path("<int:pk>/transfers/new/", transfers.transfer_propose, name="transfer_propose"),
+    path(
+        "<int:pk>/transfers/<int:transfer_pk>/acceptance/",
+        transfers.transfer_accept,
+        name="transfer_accept",
+    ),
     path("<int:pk>/close/", discussions.discussion_close, name="close"),
     path("<int:pk>/audit-trail/", trail.discussion_trail, name="trail"),
 ]

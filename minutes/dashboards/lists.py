@@ -378,13 +378,29 @@ ACTIONS = DashboardList(
     ),
 )
 
+TRANSFERS = DashboardList(
+    slug="transfers-pending",
+    title="Case transfers not yet accepted",
+    card_label="Case transfers not yet accepted",
+    description="Cases recorded as transferring to another local authority whose written "
+    "acceptance is not yet recorded. Until it is, the convening authority holds the case.",
+    rows=selectors.transfers_pending,
+    columns=(
+        _discussion_columns("discussion")[0],
+        Column("Receiving authority", lambda t, _: t.receiving_authority.name),
+        Column("Proposed for", lambda t, _: t.proposed_on),
+        Column("Days since proposed", lambda t, m: (m.today - t.proposed_on).days, numeric=True),
+        *_discussion_columns("discussion")[1:],
+    ),
+)
+
 # The summary cards at the top of the dashboard, each row linking to its list.
 CARDS: tuple[tuple[str, tuple[DashboardList, ...]], ...] = (
     ("Minutes", (OVERDUE, AT_RISK, AMENDMENTS_OVERDUE, PDFS_FAILED)),
     ("Receipts outstanding", (RECEIPTS_OLD, RECEIPTS_DAYS, RECEIPTS_NEW)),
     ("Messages", (FAILED, SENT_IN_ERROR)),
     ("Disputes and disagreements", (DISPUTES, DIFFERENCES, DIFFERENCES_PAST)),
-    ("Next steps", (LATE, FOLLOW_UPS, CONFERENCES, ACTIONS)),
+    ("Next steps", (LATE, FOLLOW_UPS, CONFERENCES, ACTIONS, TRANSFERS)),
 )
 
 LISTS: dict[str, DashboardList] = {entry.slug: entry for _, group in CARDS for entry in group}

@@ -15,7 +15,14 @@ from django.utils import timezone
 from minutes.dashboards.filters import Filters
 from minutes.models import Delivery, DeliveryStatus, Dispute, MinutesVersion, PDFStatus
 from outbox.models import Message, MessageState
-from strategy.models import Action, ChildDecision, Discussion, Invitee, ProfessionalDifference
+from strategy.models import (
+    Action,
+    CaseTransfer,
+    ChildDecision,
+    Discussion,
+    Invitee,
+    ProfessionalDifference,
+)
 from strategy.working_days import add_working_days
 
 AT_RISK_HOURS = 6  # minutes owed within this many hours of the deadline are at risk
@@ -212,6 +219,18 @@ def differences_past_timescale(
         )
         .select_related("discussion", "raising_agency")
         .order_by("stage_due_on", "pk")
+    )
+
+
+def transfers_pending(filters: Filters, moment: Moment) -> QuerySet[CaseTransfer]:
+    """Case transfers to another local authority not yet accepted in writing
+    (transfer_pending_idx)."""
+    discussions = _discussions(Discussion.objects.all(), filters)
+    return (
+        CaseTransfer.objects.filter(acceptance_recorded_at__isnull=True)
+        .filter(discussion__in=discussions.values("pk"))
+        .select_related("discussion__team", "discussion__chair", "receiving_authority")
+        .order_by("proposed_on", "pk")
     )
 
 

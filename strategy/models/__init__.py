@@ -16,12 +16,14 @@ from strategy.models.discussion import (
 )
 from strategy.models.invitees import Attendance, InvitationException, Invitee
 from strategy.models.people import Adult, Child, Relationship
+from strategy.models.transfers import CaseTransfer
 
 __all__ = [
     "Action",
     "Adult",
     "AgencyPosition",
     "Attendance",
+    "CaseTransfer",
     "Child",
     "ChildDecision",
     "ConcernCategory",

@@ -21,6 +21,7 @@ from strategy.models import (
     Action,
     Adult,
     AgencyPosition,
+    CaseTransfer,
     Child,
     ChildDecision,
     DifferenceStage,
@@ -96,6 +97,9 @@ def discussion_records_anonymise(*, discussion_id: int, now: datetime) -> None:
         representative="", information_shared="", invitation_error=""
     )
     InvitationException.objects.filter(discussion_id=discussion_id).update(reason=REMOVED)
+    CaseTransfer.objects.filter(discussion_id=discussion_id).update(
+        reason="", accepted_by=REMOVED, acceptance=""
+    )
     ChildDecision.objects.filter(child__discussion_id=discussion_id).update(
         rationale=REMOVED, no_s47_rationale=""
     )

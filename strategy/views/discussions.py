@@ -22,7 +22,7 @@ from strategy.check_answers import record_cards
 from strategy.forms.base import date_field, gds_helper
 from strategy.forms.scheduling import DiscussionForm
 from strategy.invitations import INVITATION_KINDS
-from strategy.models import Discussion
+from strategy.models import CaseTransfer, Discussion
 from strategy.models.discussion import DiscussionStatus
 from strategy.services import decisions, recording, scheduling
 from strategy.services.invitees import unmet_requirements
@@ -167,6 +167,16 @@ def discussion_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "is_chair": request.user.pk == discussion.chair_id,
             "minutes_overdue": discussion.minutes_overdue(),
             "follow_ups": list(discussion.follow_ups.order_by("scheduled_for")),
+            "transfers": list(
+                CaseTransfer.objects.filter(discussion=discussion).select_related(
+                    "receiving_authority"
+                )
+            ),
+            "can_transfer": discussion.anonymised_at is None
+            and (
+                request.user.pk == discussion.chair_id
+                or current_user(request).has_role(Role.MANAGER)
+            ),
             "open_disputes": [],
             **discussion_panels(discussion),
         },

@@ -21,6 +21,7 @@ from strategy.models import (
     Action,
     Adult,
     AgencyPosition,
+    CaseTransfer,
     ChildDecision,
     Discussion,
     InvitationException,
@@ -87,6 +88,15 @@ def discussion_recorded_in_full(client) -> Discussion:  # noqa: ANN001, PLR0915
         description="Housing (housing is a factor)",
         reason=marked("invitation exception reason"),
         recorded_by=chair,
+    )
+    CaseTransfer.objects.create(
+        discussion=discussion,
+        receiving_authority=record.agencies[0],
+        proposed_on=HELD.date(),
+        reason=marked("transfer reason"),
+        recorded_by=chair,
+        accepted_by=marked("accepted by"),
+        acceptance=marked("acceptance"),
     )
     decision = ChildDecision.objects.get(child=child)
     decision.rationale = marked("rationale")
@@ -180,6 +190,7 @@ def test_after_retention_no_personal_value_is_left_anywhere(
         "minutes_minutesversion.amendment_reason",
         "minutes_minutesversion.snapshot",
         "strategy_invitationexception.reason",
+        "strategy_casetransfer.acceptance",
     } <= set(columns_containing(MARK)), "the marker must be everywhere retention must reach"
     assert {"strategy_child.nhs_number", "strategy_adult.nhs_number"} <= set(
         columns_containing(NHS_NUMBERS[0]) + columns_containing(NHS_NUMBERS[1])
