@@ -238,8 +238,7 @@ def chair_journey(j: Journey, backup_code: str) -> None:
     j.press("Continue")
 
     # 2. Schedule the discussion (held yesterday; the chair records it afterwards).
-    j.follow("Discussions")
-    j.press("Schedule a discussion")  # a link styled and announced as a button
+    j.press("Schedule a discussion")  # on the chair's home page: a link styled as a button
     j.heading("Schedule a strategy discussion")
     j.check(j.label("Video call"))
     j.check(j.label("Immediate"))
@@ -266,33 +265,28 @@ def chair_journey(j: Journey, backup_code: str) -> None:
     j.fill(page.get_by_label("needs and the impact on them"), "Bruising to both upper arms.")
     j.select(j.label("School or nursery"), SCHOOL)
     j.select(j.label("GP practice"), GP_CHILDREN)
-    j.press("Save and continue")
+    j.press("Save and add another child")
 
-    j.follow("Add a child")
+    j.heading("Add a child")
     j.fill(j.label("First name"), "Baby")
     j.fill(j.label("Last name"), "Testcase")
     j.check(j.label("This is an unborn child"))
     j.fill_date("Expected date of delivery", today + timedelta(days=42))
     j.fill(page.get_by_label("needs and the impact on them"), "Due in six weeks; late booking.")
-    j.press("Save child")
+    j.press("Save and continue")  # on to the household, the next section
 
-    # 4. The household and significant adults.
+    # 4. The household and significant adults, one after another.
     for index, (name, relationship, lives_with_children, practice) in enumerate(ADULTS):
-        j.follow(
-            "Household and significant adults"
-            if index == 0
-            else "Add a household member or significant adult"
-        )
+        j.heading("Add a household member or significant adult")
         j.fill(j.label("Full name"), name)
         j.check(j.label(relationship))
         if lives_with_children:
             j.check(j.label("Lives in the children's household"))
         j.select(j.label("GP practice"), practice)
-        # The first offers "Save and continue"; it comes back to the task list all the same.
-        j.press("Save and continue" if index == 0 else "Save person")
+        last = index == len(ADULTS) - 1
+        j.press("Save and continue" if last else "Save and add another person")
 
     # 5. Invitees: the record proposes eleven; probation is added by hand.
-    j.follow("Choose invitees")
     j.heading("Who to invite")
     for agency in INVITED:
         if agency != PROBATION:
@@ -302,9 +296,9 @@ def chair_journey(j: Journey, backup_code: str) -> None:
 
     # 6. Attendance and what each agency shared.
     j.heading("Attendance and information shared")
+    j.check(page.get_by_label("Every agency attended, apart from those marked otherwise below"))
     for agency, (who, shared) in ATTENDED.items():
         section = j.agency(agency)
-        j.check(j.label("Attended", section))
         j.fill(section.get_by_label("Name and role of who took part"), who)
         j.fill(j.label("Information shared", section), shared)
     for agency in APOLOGIES:
@@ -335,10 +329,7 @@ def chair_journey(j: Journey, backup_code: str) -> None:
         "Ada Testcase": "Unexplained bruising and domestic abuse in the household.",
         "Baby Testcase": "Born into the same household, with the same risks.",
     }
-    decided: list[str] = []
     for _ in rationales:
-        if decided:  # back on the task list after the first child's positions
-            j.follow(next(f"Decision for {c}" for c in rationales if c not in decided))
         child = page.get_by_role("heading", level=1).inner_text().removeprefix("Decision for ")
         child = child.strip()
         j.fill(j.label("Rationale"), rationales[child])
@@ -346,20 +337,21 @@ def chair_journey(j: Journey, backup_code: str) -> None:
         j.check(j.label("Section 47 enquiry, joint with police"))
         j.press("Save decision")
         j.heading(f"Each agency's position on the decision for {child}")
-        for agency in ATTENDED:
-            j.check(j.label("Agrees", j.agency(agency)))
-        j.press("Save positions")
-        decided.append(child)
+        j.check(
+            page.get_by_label(
+                "Every attending agency agrees, apart from those marked otherwise below"
+            )
+        )
+        j.press("Save and continue")  # the next child's decision, then the actions
 
     # 10. An action, and the plan.
-    j.follow("Actions")
+    j.heading("Add an action")
     j.fill(j.label("What needs to happen"), "Child protection medical for Ada.")
     j.select(j.label("Agency"), HOSPITAL)
     j.fill(j.label("Named person"), "Moira Tallant")
     j.fill_date("Due by", today + timedelta(days=2))
     j.fill(j.label("Why"), "To explain the bruising.")
-    j.press("Save and continue")  # back to the task list, as for the first child and adult
-    j.follow("Contingency and what the family is told")
+    j.press("Save and continue")  # on to the plan
     j.fill(j.label("Contingency plan"), "If the family leave the address, police check.")
     j.fill(j.label("What will be shared with the family"), "The enquiry and why.")
     j.press("Save and continue")  # straight on to the check before the outcome is final

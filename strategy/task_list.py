@@ -30,6 +30,9 @@ class Task:
     href: str = ""
     hint: str = ""
     warnings: list[str] = field(default_factory=list)
+    # Other pages that belong to this section (adding a second child, a child's positions):
+    # "Save and continue" on any of them goes on to the section after this one.
+    also: tuple[str, ...] = ()
 
     @property
     def can_start(self) -> bool:
@@ -75,6 +78,10 @@ def discussion_tasks(discussion: Discussion) -> list[TaskGroup]:
             Status.COMPLETED if children else Status.NOT_STARTED,
             summary + "#children" if children else reverse("strategy:child_add", args=[pk]),
             _names(children) if children else "Add each child the discussion is about",
+            also=(
+                reverse("strategy:child_add", args=[pk]),
+                *(reverse("strategy:child_edit", args=[pk, c.pk]) for c in children),
+            ),
         ),
         Task(
             "household",
@@ -84,6 +91,10 @@ def discussion_tasks(discussion: Discussion) -> list[TaskGroup]:
             _names([a.name for a in adults])
             if adults
             else "Parents, carers, partners and birth parents living elsewhere",
+            also=(
+                reverse("strategy:adult_add", args=[pk]),
+                *(reverse("strategy:adult_edit", args=[pk, a.pk]) for a in adults),
+            ),
         ),
         _invitees_task(discussion, children, invitees),
     ]
@@ -109,7 +120,12 @@ def discussion_tasks(discussion: Discussion) -> list[TaskGroup]:
             )
         )
     for child in children:
-        during.append(_decision_task(discussion, child, attending))
+        task = _decision_task(discussion, child, attending)
+        task.also = (
+            reverse("strategy:decision", args=[pk, child.pk]),
+            reverse("strategy:positions", args=[pk, child.pk]),
+        )
+        during.append(task)
     actions = discussion.actions.count()
     during += [
         Task(
@@ -118,6 +134,7 @@ def discussion_tasks(discussion: Discussion) -> list[TaskGroup]:
             Status.COMPLETED if actions else Status.NOT_STARTED,
             summary + "#actions" if actions else reverse("strategy:action_add", args=[pk]),
             f"{actions} agreed" if actions else "What, which agency and person, by when, why",
+            also=(reverse("strategy:action_add", args=[pk]),),
         ),
         Task(
             "plan",
@@ -272,10 +289,17 @@ def next_section(discussion: Discussion, after_path: str) -> str | None:
     """The next section, in the order of the call, that can be started after the one at
     after_path; None when there is none or after_path is not a section of the list."""
     tasks = [t for g in discussion_tasks(discussion) for t in g.tasks]
-    paths = [t.href.split("#")[0] for t in tasks]
-    if after_path not in paths:
+    owner = next(
+        (
+            index
+            for index, task in enumerate(tasks)
+            if after_path == task.href.split("#")[0] or after_path in task.also
+        ),
+        None,
+    )
+    if owner is None:
         return None
-    for task in tasks[paths.index(after_path) + 1 :]:
+    for task in tasks[owner + 1 :]:
         if task.can_start and task.href and task.status != Status.COMPLETED:
             return task.href
     return None

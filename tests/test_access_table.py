@@ -144,6 +144,14 @@ def world(settings, tmp_path, django_capture_on_commit_callbacks) -> World:
         due_by=timezone.localdate(),
         why="y",
     )
+    from strategy.models import CaseTransfer
+
+    transfer = CaseTransfer.objects.create(
+        discussion=open_one,
+        receiving_authority=AgencyFactory(kind="childrens_social_care"),
+        proposed_on=timezone.localdate(),
+        recorded_by=chair,
+    )
     agency = AgencyFactory()
     contact = ContactFactory(agency=agency)
     team = TeamFactory(agency=sent.team.agency)
@@ -187,6 +195,7 @@ def world(settings, tmp_path, django_capture_on_commit_callbacks) -> World:
         "strategy:decision": {**d, "child_pk": child.pk},
         "strategy:positions": {**d, "child_pk": child.pk},
         "strategy:conference_held": {**d, "child_pk": child.pk},
+        "strategy:transfer_accept": {**d, "transfer_pk": transfer.pk},
         "strategy:action_remove": {**d, "action_pk": action.pk},
         **{
             f"strategy:{name}": {**d, "difference_pk": difference.pk}

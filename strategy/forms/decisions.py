@@ -94,7 +94,12 @@ class PositionsForm(RevisionForm):
         super().__init__(*args, **kwargs)
         self.attending = attending
         existing = {p.invitee_id: p for p in decision.positions.all()}
-        sections = []
+        self.fields["all_agree"] = forms.BooleanField(
+            label="Every attending agency agrees, apart from those marked otherwise below",
+            help_text="Then mark only the agencies that disagree or abstain, with their reason.",
+            required=False,
+        )
+        sections = [Field.checkbox("all_agree")] if attending else []
         for invitee in attending:
             current = existing.get(invitee.pk)
             self.fields[f"position_{invitee.pk}"] = forms.ChoiceField(
@@ -102,7 +107,7 @@ class PositionsForm(RevisionForm):
                 choices=Position.choices,
                 widget=forms.RadioSelect,
                 initial=current.position if current else None,
-                error_messages={"required": f"Select the position of {invitee.agency.name}"},
+                required=False,  # unless "every attending agency agrees" is ticked: see clean
             )
             self.fields[f"reason_{invitee.pk}"] = forms.CharField(
                 label="Reason",
@@ -125,6 +130,14 @@ class PositionsForm(RevisionForm):
         data = super().clean() or {}
         for invitee in self.attending:
             position = data.get(f"position_{invitee.pk}")
+            if not position and data.get("all_agree"):
+                position = data[f"position_{invitee.pk}"] = Position.AGREES
+            elif not position:
+                self.add_error(
+                    f"position_{invitee.pk}",
+                    f"Select the position of {invitee.agency.name}, or tick that every "
+                    "attending agency agrees",
+                )
             if (
                 position in (Position.DISAGREES, Position.ABSTAINS)
                 and not data.get(f"reason_{invitee.pk}", "").strip()

@@ -16,7 +16,9 @@ class NHSNumberField(forms.CharField):
     def __init__(self) -> None:
         super().__init__(label="NHS number (optional)", required=False, max_length=13)
         self.help_text = NHS_NUMBER_HINT
-        self.error_messages["max_length"] = "Enter the NHS number as 10 digits, like 943 476 5919"
+        self.error_messages["max_length"] = (
+            "NHS number must be 13 characters or fewer: enter it as 10 digits, like 943 476 5919"
+        )
 
     def prepare_value(self, value: Any) -> Any:
         return nhs_number_text(value) if isinstance(value, str) else value

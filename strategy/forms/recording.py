@@ -20,6 +20,12 @@ class AttendanceForm(RevisionForm):
         self.fields["held_on"].initial = held.date()
         self.fields["held_time"].initial = held.strftime("%H:%M")
         self.invitees = list(discussion.invitees.select_related("agency"))
+        self.fields["all_attended"] = forms.BooleanField(
+            label="Every agency attended, apart from those marked otherwise below",
+            help_text="Then mark only the agencies that sent apologies, sent information only "
+            "or did not attend.",
+            required=False,
+        )
         sections = []
         for invitee in self.invitees:
             p = f"i{invitee.pk}_"
@@ -108,6 +114,7 @@ class AttendanceForm(RevisionForm):
             Fieldset(Field("held_on"), Field.text("held_time"), legend="When it was held"),
             *timeliness,
             HTML('<hr class="govuk-section-break govuk-section-break--m">'),
+            *([Field.checkbox("all_attended")] if self.invitees else []),
             *sections,
             submit="Save attendance",
         )
@@ -119,6 +126,11 @@ class AttendanceForm(RevisionForm):
             if data["held_at"] > timezone.now():
                 self.add_error("held_on", "The discussion cannot be recorded as held in the future")
             self._clean_timeliness(data)
+        if data.get("all_attended"):
+            # A shortcut the chair ticks, never a default: only agencies still unrecorded.
+            for invitee in self.invitees:
+                if data.get(f"i{invitee.pk}_attendance") == Attendance.INVITED:
+                    data[f"i{invitee.pk}_attendance"] = Attendance.ATTENDED
         return data
 
     def _clean_timeliness(self, data: dict[str, Any]) -> None:

@@ -54,6 +54,7 @@ def edit_page(
     compare_with: Callable[[Discussion], Any] | None = None,
     context: dict[str, Any] | None = None,
     offer_next: bool = True,
+    add_another: tuple[str, str] | None = None,
 ) -> HttpResponse:
     """Saves one section. The page's own button returns to the task list (done); "Save and
     continue" goes on to the next section of the call that can be started."""
@@ -89,6 +90,8 @@ def edit_page(
         else:
             # The page after the save tells the browser to drop its draft of this form.
             messages.success(request, done_message, extra_tags=f"draft-saved {request.path}")
+            if add_another and "another" in request.POST:
+                return redirect(add_another[0])
             if offer_next and "continue" in request.POST and "back" not in request.GET:
                 saved = Discussion.objects.get(pk=discussion.pk)
                 return redirect(next_section(saved, request.path) or done)
@@ -102,6 +105,7 @@ def edit_page(
             "offer_next": offer_next
             and "back" not in request.GET
             and next_section(discussion, request.path) is not None,
+            "add_another": add_another[1] if add_another else "",
             **extra,
             **(context or {}),
         },

@@ -26,6 +26,7 @@ def _person_edit(
     kind: str,
     anchor: str,
     saved: str,
+    another: tuple[str, str],
 ) -> HttpResponse:
     discussion = selectors.discussion_for_recorder(current_user(request), pk)
     person = get_object_or_404(model, pk=person_pk, discussion=discussion) if person_pk else None
@@ -47,6 +48,7 @@ def _person_edit(
         done=reverse("strategy:detail", args=[pk]) + f"#{anchor}",
         done_message=saved,
         context={"person": person, "kind": kind},
+        add_another=None if person else (reverse(another[0], args=[pk]), another[1]),
     )
 
 
@@ -61,6 +63,7 @@ def child_edit(request: HttpRequest, pk: int, child_pk: int | None = None) -> Ht
         kind="child",
         anchor="children",
         saved="Child saved",
+        another=("strategy:child_add", "Save and add another child"),
     )
 
 
@@ -75,6 +78,7 @@ def adult_edit(request: HttpRequest, pk: int, adult_pk: int | None = None) -> Ht
         kind="adult",
         anchor="household",
         saved="Household member saved",
+        another=("strategy:adult_add", "Save and add another person"),
     )
 
 

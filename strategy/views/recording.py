@@ -124,6 +124,7 @@ def action_add(request: HttpRequest, pk: int) -> HttpResponse:
         done=_detail(pk, "actions"),
         done_message="Action added",
         context={"title": "Add an action"},
+        add_another=(reverse("strategy:action_add", args=[pk]), "Save and add another action"),
     )
 
 

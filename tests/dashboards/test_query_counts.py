@@ -7,9 +7,12 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from agencies.models import Agency
 from minutes.dashboards.lists import LISTS
 from minutes.models import MinutesVersion
+from strategy.models import CaseTransfer
 from tests.dashboards import builders as b
+from tests.factories import AgencyFactory
 
 URLS = [
     "/dashboards/",
@@ -26,6 +29,10 @@ URLS = [
 def on_every_list(p: b.Partnership, n: int) -> None:  # noqa: ANN001
     """A discussion that appears on every list (and in the audit), `n` times over."""
     a = p.agencies
+    name = "Westmere Children's Services"  # called more than once per test
+    receiving = Agency.objects.filter(name=name).first() or AgencyFactory(
+        name=name, kind="childrens_social_care"
+    )
     for i in range(n):
         team, chair = (p.north, p.chris) if i % 2 else (p.south, p.nadia)
         d = b.discussion(p, held_at=b.at(16, 9) - timedelta(minutes=i), team=team, chair=chair,
@@ -48,6 +55,10 @@ def on_every_list(p: b.Partnership, n: int) -> None:  # noqa: ANN001
         b.dispute(confirmed, raised_at=b.at(17, 9))
         b.delivery(b.version(d, 2), a["csc"], sent_at=b.at(16, 13), revoked_at=b.at(16, 14))
         b.action(d, a["police"], due_by=date(2026, 3, 17))
+        CaseTransfer.objects.create(
+            discussion=d, receiving_authority=receiving, proposed_on=date(2026, 3, 10),
+            recorded_by=chair,
+        )  # fmt: skip
         b.discussion(p, held_at=None, scheduled_for=b.at(14, 9), follows=d,
                      follow_up_due_by=date(2026, 3, 15), team=team, chair=chair)  # fmt: skip
         b.discussion(p, held_at=b.at(17, 16) - timedelta(minutes=i), team=team, chair=chair)

@@ -52,7 +52,7 @@ def test_an_adult_is_recorded_with_date_of_birth_nhs_number_and_address(
         ("943 476 5918", "Enter a real NHS number: check the digits, one may be mistyped"),
         ("94347659", "Enter the NHS number as 10 digits, like 943 476 5919"),
         ("NHS 943476591", "Enter the NHS number as 10 digits, like 943 476 5919"),
-        ("9" * 40, "Enter the NHS number as 10 digits, like 943 476 5919"),
+        ("9" * 40, "NHS number must be 13 characters or fewer: enter it as 10 digits"),
     ],
 )
 def test_a_mistyped_nhs_number_is_refused_and_the_typed_work_kept(
