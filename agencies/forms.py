@@ -11,17 +11,34 @@ from agencies.secure_email import is_secure_email
 from config.input_limits import BoundedInput
 
 ODS_CODE = re.compile(r"^[A-Z0-9]{3,6}$")
+PHONE_REQUIRED_MESSAGE = "Enter a phone number"
 EMAIL_FORMAT_MESSAGE = "Enter an email address in the correct format, like name@example.nhs.net"
 
 
 class AgencyForm(BoundedInput, forms.ModelForm):
     class Meta:
         model = Agency
-        fields = ["name", "kind", "secure_email", "insecure_email_reason", "phone", "ods_code"]
-        labels = {"name": "Name", "kind": "Kind of agency", "phone": "Phone number"}
+        fields = [
+            "name",
+            "kind",
+            "secure_email",
+            "insecure_email_reason",
+            "phone",
+            "ods_code",
+            "address",
+            "postcode",
+        ]
+        labels = {
+            "name": "Name",
+            "kind": "Kind of agency",
+            "phone": "Phone number",
+            "address": "Address (optional)",
+            "postcode": "Postcode (optional)",
+        }
         help_texts = {
             "name": "For a GP practice, the practice's name, like Riverside Medical Centre.",
             "ods_code": "NHS bodies only, where known, like A81001.",
+            "phone": "Optional for a GP practice.",
             "insecure_email_reason": "Only needed when the address is not on a secure domain.",
         }
         error_messages = {
@@ -30,13 +47,16 @@ class AgencyForm(BoundedInput, forms.ModelForm):
                 "required": "Enter the secure email address for minutes",
                 "invalid": EMAIL_FORMAT_MESSAGE,
             },
-            "phone": {"required": "Enter a phone number"},
         }
-        widgets = {"insecure_email_reason": forms.Textarea(attrs={"rows": 3})}
+        widgets = {
+            "insecure_email_reason": forms.Textarea(attrs={"rows": 3}),
+            "address": forms.Textarea(attrs={"rows": 3}),
+        }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["name"].required = False  # checked in clean() with a message per kind
+        self.fields["phone"].required = False  # required in clean() for all but GP practices
         kind = self.fields["kind"]
         assert isinstance(kind, forms.ChoiceField)
         kind.choices = [("", "Select a kind"), *AgencyKind.choices]
@@ -51,6 +71,8 @@ class AgencyForm(BoundedInput, forms.ModelForm):
             Field.textarea("insecure_email_reason"),
             Field.text("phone", field_width=20),
             Field.text("ods_code", field_width=10),
+            Field.textarea("address"),
+            Field.text("postcode", field_width=10),
             Button("submit", "Save agency"),
         )
 
@@ -78,6 +100,9 @@ class AgencyForm(BoundedInput, forms.ModelForm):
                 duplicates = duplicates.exclude(pk=self.instance.pk)
             if duplicates.exists():
                 self.add_error("name", f"An agency called {name} is already in the directory")
+        data["phone"] = (data.get("phone") or "").strip()
+        if not data["phone"] and data.get("kind") != AgencyKind.GP_PRACTICE:
+            self.add_error("phone", PHONE_REQUIRED_MESSAGE)
         email = data.get("secure_email")
         reason = (data.get("insecure_email_reason") or "").strip()
         if email and is_secure_email(email):

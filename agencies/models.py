@@ -87,8 +87,11 @@ class Agency(models.Model):
         help_text="For example: read to the agency's safeguarding lead by phone on 3 March.",
     )
     pdf_password_set_at = models.DateTimeField(null=True, blank=True)
-    phone = models.CharField(max_length=40)
+    # A GP practice may be added without one: the ODS extract often has none to give.
+    phone = models.CharField(max_length=40, blank=True)
     ods_code = models.CharField("ODS code", max_length=10, blank=True)
+    address = models.TextField(blank=True)
+    postcode = models.CharField(max_length=10, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     deactivated_at = models.DateTimeField(null=True, blank=True)

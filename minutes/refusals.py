@@ -24,7 +24,7 @@ def delivery_discussion(kwargs: dict[str, Any]) -> int | None:
     )
 
 
-for name in ("workspace", "approve", "amend"):
+for name in ("workspace", "approve", "amend", "export"):
     refusal_target_register(f"minutes:{name}", discussion_of)
 for name in ("version", "version_pdf"):
     refusal_target_register(f"minutes:{name}", version_discussion)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from minutes.views import minutes, partner, receipts
+from minutes.views import exports, minutes, partner, receipts
 
 app_name = "minutes"
 
@@ -10,6 +10,7 @@ urlpatterns = [
     path("discussion/<int:pk>/approve/", minutes.minutes_approve, name="approve"),
     path("discussion/<int:pk>/approved/", minutes.minutes_approved, name="approved"),
     path("discussion/<int:pk>/amend/", minutes.amendment_start, name="amend"),
+    path("discussion/<int:pk>/export.json", exports.discussion_export, name="export"),
     path("version/<int:pk>/", minutes.version_page, name="version"),
     path("version/<int:pk>/pdf/", minutes.version_pdf, name="version_pdf"),
     path("version/<int:pk>/pdf/try-again/", minutes.version_render_retry, name="render_retry"),

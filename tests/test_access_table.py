@@ -148,7 +148,7 @@ def world(settings, tmp_path, django_capture_on_commit_callbacks) -> World:
 
     transfer = CaseTransfer.objects.create(
         discussion=open_one,
-        receiving_authority=AgencyFactory(kind="childrens_social_care"),
+        receiving_authority=AgencyFactory.create(kind="childrens_social_care"),
         proposed_on=timezone.localdate(),
         recorded_by=chair,
     )

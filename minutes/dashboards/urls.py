@@ -1,6 +1,6 @@
 from django.urls import path
 
-from minutes.dashboards import case_audits, outgoing, views
+from minutes.dashboards import case_audits, decisions, outgoing, views
 
 app_name = "dashboards"
 
@@ -19,6 +19,8 @@ urlpatterns = [
         case_audits.case_audit_item,
         name="case_audit_item",
     ),
+    path("decisions/", decisions.decisions_page, name="decisions"),
+    path("decisions/decisions.csv", decisions.decisions_csv, name="decisions_csv"),
     path("outgoing/", outgoing.outgoing_messages, name="outgoing"),
     path("outgoing/send-again/", outgoing.outgoing_retry, name="outgoing_retry"),
     path("<slug:slug>/", views.list_page, name="list"),

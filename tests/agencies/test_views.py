@@ -30,7 +30,7 @@ def test_manager_adds_an_agency_and_sees_it(alice, client_for):
         ({"name": ""}, "name", "Enter the GP practice&#x27;s name"),
         ({"name": "", "kind": AgencyKind.POLICE}, "name", "Enter the agency&#x27;s name"),
         ({"kind": ""}, "kind", "Select the kind of agency"),
-        ({"phone": ""}, "phone", "Enter a phone number"),
+        ({"phone": "", "kind": AgencyKind.POLICE}, "phone", "Enter a phone number"),
         ({"ods_code": "A-1"}, "ods_code", "ODS code must be 3 to 6 letters and numbers"),
         (
             {"secure_email": "reception@gmail.example"},

@@ -30,7 +30,7 @@ def on_every_list(p: b.Partnership, n: int) -> None:  # noqa: ANN001
     """A discussion that appears on every list (and in the audit), `n` times over."""
     a = p.agencies
     name = "Westmere Children's Services"  # called more than once per test
-    receiving = Agency.objects.filter(name=name).first() or AgencyFactory(
+    receiving = Agency.objects.filter(name=name).first() or AgencyFactory.create(
         name=name, kind="childrens_social_care"
     )
     for i in range(n):
