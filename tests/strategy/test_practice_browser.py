@@ -108,6 +108,8 @@ def test_the_practice_pages_are_accessible(
         visit(page, "/dashboards/differences-past-timescale/")
         expect(page.get_by_role("table")).to_contain_text(discussion.reference)
         visit(page, "/dashboards/audit/")
+        visit(page, "/dashboards/decisions/")
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
 
     auditor = UserFactory(username="audrey", role="auditor")
     if not AuditQuestionSet.objects.exists():  # an earlier transactional test flushed it
