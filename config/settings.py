@@ -439,3 +439,45 @@ AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code"]  # masked in logs
 AXES_VERBOSE = False
 OTP_TOTP_ISSUER = SERVICE_NAME
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # administrators never see anyone's secret
+
+# Single sign-on for staff (docs/single-sign-on.md): their organisation's account (Microsoft
+# Entra ID or another OpenID Connect provider) through mozilla-django-oidc. Off by default;
+# password sign-in stays for partner agencies and break-glass administrators. A sign-in
+# matches an existing active user by verified email and never creates one. The service's own
+# second factor is skipped only if the provider asserts MFA and OIDC_ALLOW_PROVIDER_MFA is on.
+OIDC_ENABLED = env_bool("OIDC_ENABLED", False)
+OIDC_RP_CLIENT_ID = env_str("OIDC_RP_CLIENT_ID")
+OIDC_RP_CLIENT_SECRET = env_str("OIDC_RP_CLIENT_SECRET")
+# The provider's /.well-known/openid-configuration; any endpoint below overrides it.
+OIDC_OP_DISCOVERY = env_str("OIDC_OP_DISCOVERY")
+OIDC_OP_ISSUER = env_str("OIDC_OP_ISSUER")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env_str("OIDC_OP_AUTHORIZATION_ENDPOINT")
+OIDC_OP_TOKEN_ENDPOINT = env_str("OIDC_OP_TOKEN_ENDPOINT")
+OIDC_OP_USER_ENDPOINT = env_str("OIDC_OP_USER_ENDPOINT")
+OIDC_OP_JWKS_ENDPOINT = env_str("OIDC_OP_JWKS_ENDPOINT")
+OIDC_RP_SIGN_ALGO = env_str("OIDC_RP_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = env_str("OIDC_RP_SCOPES", "openid email profile")
+OIDC_ALLOW_PROVIDER_MFA = env_bool("OIDC_ALLOW_PROVIDER_MFA", False)
+OIDC_MFA_AMR_VALUES = env_list("OIDC_MFA_AMR_VALUES", ["mfa", "otp", "hwk", "swk"])
+OIDC_MFA_ACR_VALUES = env_list(
+    "OIDC_MFA_ACR_VALUES", ["http://schemas.openid.net/pape/policies/2007/06/multi-factor"]
+)
+OIDC_LEEWAY_SECONDS = env_int("OIDC_LEEWAY_SECONDS", 60)  # clock skew allowed on exp and iat
+OIDC_TIMEOUT = env_int("OIDC_TIMEOUT_SECONDS", 10)
+OIDC_CREATE_USER = False
+OIDC_USE_NONCE = True
+OIDC_USE_PKCE = True
+OIDC_ALLOW_UNSECURED_JWT = False
+if OIDC_ENABLED:
+    if not (OIDC_RP_CLIENT_ID and OIDC_RP_CLIENT_SECRET):
+        raise ImproperlyConfigured(
+            "OIDC_ENABLED needs OIDC_RP_CLIENT_ID and OIDC_RP_CLIENT_SECRET."
+        )
+    if not (OIDC_OP_DISCOVERY or (OIDC_OP_ISSUER and OIDC_OP_TOKEN_ENDPOINT)):
+        raise ImproperlyConfigured("OIDC_ENABLED needs OIDC_OP_DISCOVERY or the endpoints.")
+    if OIDC_RP_SIGN_ALGO.upper().startswith(("HS", "NONE")):
+        raise ImproperlyConfigured("OIDC_RP_SIGN_ALGO must be an asymmetric one, like RS256.")
+    AUTHENTICATION_BACKENDS = [
+        *AUTHENTICATION_BACKENDS,
+        "agencies.signin.single_sign_on.OrganisationAccountBackend",
+    ]

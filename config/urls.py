@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -22,3 +23,6 @@ urlpatterns = [
     path("health/detail/", health.health_detail, name="health_detail"),
     path("metrics", health.metrics, name="metrics"),
 ]
+# Single sign-on for staff (docs/single-sign-on.md): absent unless OIDC_ENABLED.
+if settings.OIDC_ENABLED:
+    urlpatterns.append(path("oidc/", include("agencies.signin.single_sign_on_urls")))

@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from agencies.signin import sessions, steps
+from agencies.signin import sessions, single_sign_on, steps
 
 ENDED = {
     "idle": "We signed you out because you had not used the service for {minutes} minutes. "
@@ -61,6 +61,8 @@ class SignInMiddleware:
             return None
         if not user.requires_second_factor:  # type: ignore[union-attr]
             return None
+        if request.session.get(single_sign_on.PROVIDER_MFA):
+            return None  # the organisation's own second factor, accepted by the partnership
         match = request.resolver_match
         if match is not None and match.view_name in OPEN_BEFORE_SET_UP:
             return None

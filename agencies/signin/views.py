@@ -2,6 +2,8 @@
 own account page. Everything that changes how someone signs in asks for their password and a
 current code first."""
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
@@ -24,6 +26,7 @@ from agencies.signin.forms import (
     SetUpForm,
     SignInForm,
 )
+from agencies.signin.single_sign_on_views import login_url_context
 
 
 class SignInView(auth_views.LoginView):
@@ -45,6 +48,9 @@ class SignInView(auth_views.LoginView):
         if user.requires_second_factor:
             return redirect(steps.with_next(reverse("signin:setup"), going_to))
         return HttpResponseRedirect(self.get_success_url())
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {**super().get_context_data(**kwargs), **login_url_context(self.request)}
 
 
 class SignOutView(auth_views.LogoutView):
