@@ -21,8 +21,11 @@ from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-# Rows fetched from the server-side cursor at a time: the most a list download holds.
-LIST_CHUNK_ROWS = 2000
+# Rows fetched from the server-side cursor at a time: the most a list download holds. A row
+# of a list is several model instances (the delivery, its version, discussion, team, chair,
+# agency), about 5 KiB; 200 rows keep a download's peak under a megabyte whatever the list's
+# length (2000 held 10 MiB), and a fetch per 200 rows costs under 1% of writing them.
+LIST_CHUNK_ROWS = 200
 
 
 def csv_cell(value: Any) -> str | int | float:
