@@ -3,8 +3,10 @@
 ``minutes_snapshot`` turns a discussion into plain JSON (strings, numbers, booleans, lists
 and dicts; dates already written out for England in Europe/London time). An approved
 version stores it, so the approved minutes read the same forever whatever happens to the
-live record afterwards. ``document_context`` adds the version's own fields and the
-distribution list for the template ``minutes/_document_body.html``.
+live record afterwards. ``document_context`` adds the version's own fields, the
+distribution list and the first page's summary for the template
+``minutes/_document_body.html``. The summary is worked out from keys every snapshot has had
+since schema 1, so versions approved before it existed print it too.
 """
 
 from datetime import date, datetime
@@ -398,7 +400,29 @@ def document_context(version: MinutesVersion) -> dict[str, Any]:
             "label": f"Version {version.number}",
         },
         "distribution": _distribution(version, snapshot),
+        "document_title": _document_title(snapshot["header"]),
+        "actions_by_agency": _actions_by_agency(snapshot["actions"]),
     }
+
+
+def _document_title(header: dict[str, Any]) -> str:
+    """'Strategy discussion minutes, SD-2026-00077, 23 November 2026': the PDF's title."""
+    # Snapshots keep moments as moment_text ('23 November 2026, 10:05'); the day is before
+    # the comma. A discussion not yet held is named by the day it was set for.
+    moment = header.get("held_at") or header["date_time"]
+    held_on = moment.rpartition(", ")[0] or moment
+    return f"Strategy discussion minutes, {header['reference']}, {held_on}"
+
+
+def _actions_by_agency(actions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The actions under each agency, agencies A to Z, each agency's actions by due date."""
+    grouped: dict[str, list[dict[str, Any]]] = {}
+    for action in actions:
+        grouped.setdefault(action["agency"], []).append(action)
+    return [
+        {"agency": agency, "actions": grouped[agency]}
+        for agency in sorted(grouped, key=str.casefold)
+    ]
 
 
 def _distribution(version: MinutesVersion, snapshot: dict[str, Any]) -> list[dict[str, Any]]:
