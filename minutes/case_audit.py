@@ -86,12 +86,34 @@ def question_set_current() -> AuditQuestionSet:
     return found
 
 
+QUESTION_TEXT_LIMIT = AuditQuestion._meta.get_field("text").max_length or 300
+
+
 @transaction.atomic
 def question_set_revise(
-    *, questions: list[tuple[str, str]], revised_by: User | None
+    *,
+    questions: list[tuple[str, str]],
+    revised_by: User | None,
+    based_on: int | None = None,
 ) -> AuditQuestionSet:
-    """A new version of the questions; audits already drawn keep theirs."""
-    current = AuditQuestionSet.objects.select_for_update().order_by("-version").first()
+    """A new version of the questions; audits already drawn keep theirs.
+
+    based_on: the version the editor started from (0: none yet). If someone revised the
+    questions since, nothing is saved, so no administrator silently undoes another's change."""
+    locked = AuditQuestionSet.objects.select_for_update().order_by("-version").first()
+    # Read again once the lock is ours: a revision that held it first is committed now.
+    current = AuditQuestionSet.objects.order_by("-version").first() if locked else None
+    if based_on is not None and (current.version if current else 0) != based_on:
+        raise ValidationError(
+            "Someone changed the questions after you opened them. Check them and save again."
+        )
+    if not questions:
+        raise ValidationError("Keep at least one question")
+    for text, _ in questions:
+        if not text.strip():
+            raise ValidationError("Every question needs its text")
+        if len(text) > QUESTION_TEXT_LIMIT:
+            raise ValidationError(f"Questions must be {QUESTION_TEXT_LIMIT} characters or fewer")
     revised = AuditQuestionSet.objects.create(
         version=(current.version + 1) if current else 1, created_by=revised_by
     )
@@ -99,7 +121,7 @@ def question_set_revise(
         if computed and computed not in COMPUTED_LABELS:
             raise ValidationError(f"Unknown computed figure: {computed}")
         AuditQuestion.objects.create(
-            question_set=revised, number=number, text=text, computed=computed
+            question_set=revised, number=number, text=text.strip(), computed=computed
         )
     return revised
 

@@ -19,6 +19,7 @@ class MessageKind(models.TextChoices):
     DISPUTE_ALERT = "dispute_alert", "Dispute alert"
     FRESH_LINK = "fresh_link", "Fresh receipt link"
     DIFFERENCE_ESCALATION = "difference_escalation", "Professional difference escalated"
+    DIFFERENCE_OPENED = "difference_opened", "Professional difference raised"
     OTHER = "other", "Other"
 
 

@@ -15,7 +15,7 @@ from agencies.access import current_user, role_required
 from agencies.models import Role, Team
 from config.gds_forms import gds_helper
 from config.input_limits import BoundedInput
-from minutes import case_audit
+from minutes import case_audit, case_audit_pdf
 from minutes.dashboards import exports
 from minutes.dashboards.filters import period_date
 from minutes.models import Answer, CaseAudit, CaseAuditItem, Grade
@@ -195,6 +195,17 @@ def case_audit_csv(request: HttpRequest, pk: int) -> HttpResponse:
         case_audit.CSV_COLUMNS,
         case_audit.case_audit_csv_rows(case_audit.case_audit_report(audit)),
     )
+
+
+@report_readers
+def case_audit_pdf_download(request: HttpRequest, pk: int) -> HttpResponse:
+    audit = get_object_or_404(CaseAudit.objects.select_related("team", "drawn_by"), pk=pk)
+    report = case_audit.case_audit_report(audit)
+    response = HttpResponse(case_audit_pdf.case_audit_pdf(report), content_type="application/pdf")
+    filename = case_audit_pdf.case_audit_pdf_filename(report)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @auditors

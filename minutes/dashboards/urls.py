@@ -1,6 +1,6 @@
 from django.urls import path
 
-from minutes.dashboards import case_audits, decisions, outgoing, views
+from minutes.dashboards import case_audit_questions, case_audits, decisions, outgoing, views
 
 app_name = "dashboards"
 
@@ -13,7 +13,17 @@ urlpatterns = [
     path("trends/trends.csv", views.trends_csv, name="trends_csv"),
     path("case-audits/", case_audits.case_audits, name="case_audits"),
     path("case-audits/<int:pk>/", case_audits.case_audit_page, name="case_audit"),
+    path(
+        "case-audits/questions/",
+        case_audit_questions.case_audit_questions,
+        name="case_audit_questions",
+    ),
     path("case-audits/<int:pk>/report.csv", case_audits.case_audit_csv, name="case_audit_csv"),
+    path(
+        "case-audits/<int:pk>/report.pdf",
+        case_audits.case_audit_pdf_download,
+        name="case_audit_pdf",
+    ),
     path(
         "case-audits/<int:pk>/discussions/<int:item_pk>/",
         case_audits.case_audit_item,

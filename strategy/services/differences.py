@@ -16,9 +16,11 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
 from agencies.models import Agency, User
+from agencies.secure_email import is_secure_email
 from audit.trail import audit_record
 from outbox.models import MessageKind
 from outbox.services import message_owe
@@ -81,6 +83,7 @@ def difference_open(
         started_at=now,
         due_on=difference.stage_due_on,
     )
+    _owe_opened(difference)
     audit_record(
         request,
         "difference.opened",
@@ -120,6 +123,40 @@ def difference_stage_record(
         detail={"stage": current.stage, "agreed": agreed},
     )
     return current
+
+
+def opened_recipients(difference: ProfessionalDifference) -> list[str]:
+    """Who hears that a difference was raised at stage 1: the chair, who owns the record,
+    and the safeguarding leads of the agency it was raised with."""
+    addresses = [difference.discussion.chair.email]
+    if difference.with_agency:
+        addresses += [contact.email for contact in difference.with_agency.safeguarding_leads()]
+    return sorted({address.lower() for address in addresses if address})
+
+
+def _owe_opened(difference: ProfessionalDifference) -> None:
+    recipients = opened_recipients(difference)
+    if not recipients:
+        return
+    discussion = difference.discussion
+    context = {
+        "difference": difference,
+        "discussion": discussion,
+        # The issue is free text that may name the family: only in a body that goes to
+        # secure addresses alone. Otherwise the reader signs in to read it.
+        "secure": all(is_secure_email(address) for address in recipients),
+        "link": settings.SITE_URL
+        + reverse("strategy:difference", args=[discussion.pk, difference.pk]),
+    }
+    message_owe(
+        kind=MessageKind.DIFFERENCE_OPENED,
+        recipients=recipients,
+        subject=" ".join(render_to_string("emails/difference-opened-subject.txt", context).split()),
+        body=render_to_string("emails/difference-opened-body.txt", context),
+        discussion_id=difference.discussion_id,
+        agency_id=difference.with_agency_id,
+        about_id=difference.pk,
+    )
 
 
 def escalation_recipients(difference: ProfessionalDifference, stage: int) -> list[str]:

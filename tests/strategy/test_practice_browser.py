@@ -16,7 +16,7 @@ from minutes.receipts_links import receipt_token
 from minutes.services.drafting import minutes_approve, minutes_draft
 from strategy.models import Discussion
 from strategy.services.differences import difference_open
-from tests.browser.conftest import AXE, WCAG_22_AA
+from tests.browser.conftest import AXE, WCAG_22_AA, assert_accessible
 from tests.dashboards.test_browser import in_chromium, visit
 from tests.factories import UserFactory
 from tests.minutes.records import held_discussion
@@ -129,6 +129,25 @@ def test_the_practice_pages_are_accessible(
         visit(page, f"/dashboards/case-audits/{audit.pk}/")
         visit(page, f"/dashboards/case-audits/{audit.pk}/discussions/{item_pk}/")
 
+    administrator = UserFactory(username="ada", role="administrator")
+
+    def as_administrator(page: Page) -> None:
+        visit(page, "/dashboards/case-audits/questions/")
+        expect(page.get_by_role("heading", name="Case audit questions", level=1)).to_be_visible()
+        page.get_by_label("Question 1", exact=True).fill("")
+        page.get_by_label("New question 1 (optional)").fill("Was the child's voice heard?")
+        with page.expect_navigation():
+            page.get_by_role("button", name="Save as a new version").click()
+        assert_accessible(page)  # the page with its error summary
+        expect(page.locator(".govuk-error-summary")).to_contain_text(
+            "Enter question 1, or remove it"
+        )
+        page.get_by_label("Remove question 1").check()
+        with page.expect_navigation():
+            page.get_by_role("button", name="Save as a new version").click()
+        assert_accessible(page)
+        expect(page.get_by_role("alert")).to_contain_text("Questions saved as version")
+
     def as_partner(page: Page) -> None:
         visit(page, reverse("minutes:partner_difference", args=[police.pk]))
 
@@ -136,3 +155,4 @@ def test_the_practice_pages_are_accessible(
     in_chromium(chromium_path, live_server.url, record.manager, as_manager)
     in_chromium(chromium_path, live_server.url, partner, as_partner)
     in_chromium(chromium_path, live_server.url, auditor, as_auditor)
+    in_chromium(chromium_path, live_server.url, administrator, as_administrator)
