@@ -4,6 +4,7 @@ from strategy.views import (
     decisions,
     differences,
     discussions,
+    drafts,
     household,
     invitees,
     recording,
@@ -77,6 +78,7 @@ urlpatterns = [
     path("<int:pk>/plan/", recording.plan_edit, name="plan"),
     path("<int:pk>/follow-up/", recording.follow_up_create, name="follow_up"),
     path("<int:pk>/final/", discussions.outcome_final, name="final"),
+    path("<int:pk>/draft/", drafts.form_draft, name="draft"),
     path("<int:pk>/transfers/new/", transfers.transfer_propose, name="transfer_propose"),
     path(
         "<int:pk>/transfers/<int:transfer_pk>/acceptance/",

@@ -14,6 +14,7 @@ from strategy.models.discussion import (
     DiscussionFormat,
     Urgency,
 )
+from strategy.models.drafts import FormDraft
 from strategy.models.invitees import Attendance, InvitationException, Invitee
 from strategy.models.people import Adult, Child, Relationship
 from strategy.models.transfers import CaseTransfer
@@ -31,6 +32,7 @@ __all__ = [
     "DifferenceStage",
     "Discussion",
     "DiscussionFormat",
+    "FormDraft",
     "InvitationException",
     "Invitee",
     "Outcome",

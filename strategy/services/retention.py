@@ -26,6 +26,7 @@ from strategy.models import (
     ChildDecision,
     DifferenceStage,
     Discussion,
+    FormDraft,
     InvitationException,
     Invitee,
     ProfessionalDifference,
@@ -97,6 +98,7 @@ def discussion_records_anonymise(*, discussion_id: int, now: datetime) -> None:
         representative="", information_shared="", invitation_error=""
     )
     InvitationException.objects.filter(discussion_id=discussion_id).update(reason=REMOVED)
+    FormDraft.objects.filter(discussion_id=discussion_id).delete()
     CaseTransfer.objects.filter(discussion_id=discussion_id).update(
         reason="", accepted_by=REMOVED, acceptance=""
     )

@@ -10,8 +10,9 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from agencies.access import current_user
 from strategy.check_answers import back_url
-from strategy.models import Discussion
+from strategy.models import Discussion, FormDraft
 from strategy.services.records import EditConflict, RecordLocked
 from strategy.task_list import next_section
 
@@ -88,7 +89,9 @@ def edit_page(
             else:
                 form.add_error(None, error.messages)
         else:
-            # The page after the save tells the browser to drop its draft of this form.
+            # The page after the save tells the browser to drop its draft of this form, and
+            # the copy kept on the server goes.
+            FormDraft.objects.filter(user=current_user(request), path=request.path).delete()
             messages.success(request, done_message, extra_tags=f"draft-saved {request.path}")
             if add_another and "another" in request.POST:
                 return redirect(add_another[0])

@@ -24,6 +24,7 @@ from strategy.models import (
     CaseTransfer,
     ChildDecision,
     Discussion,
+    FormDraft,
     InvitationException,
     Invitee,
     ProfessionalDifference,
@@ -88,6 +89,12 @@ def discussion_recorded_in_full(client) -> Discussion:  # noqa: ANN001, PLR0915
         description="Housing (housing is a factor)",
         reason=marked("invitation exception reason"),
         recorded_by=chair,
+    )
+    FormDraft.objects.create(
+        discussion=discussion,
+        user=chair,
+        path=f"/discussions/{discussion.pk}/analysis/",
+        values={"worries": marked("typed, not saved")},
     )
     CaseTransfer.objects.create(
         discussion=discussion,
@@ -191,6 +198,7 @@ def test_after_retention_no_personal_value_is_left_anywhere(
         "minutes_minutesversion.snapshot",
         "strategy_invitationexception.reason",
         "strategy_casetransfer.acceptance",
+        "strategy_formdraft.values",
     } <= set(columns_containing(MARK)), "the marker must be everywhere retention must reach"
     assert {"strategy_child.nhs_number", "strategy_adult.nhs_number"} <= set(
         columns_containing(NHS_NUMBERS[0]) + columns_containing(NHS_NUMBERS[1])

@@ -45,3 +45,36 @@ def test_a_timed_out_session_keeps_what_was_typed(page):
     page.goto(f"/discussions/{discussion.pk}/analysis/")
     expect(page.get_by_label("What are we worried about?")).to_have_value(WORRIES)
     expect(page.get_by_text("We kept what you typed before.")).to_have_count(0)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_typing_on_one_device_is_offered_back_on_another(page):
+    from strategy.models import FormDraft
+
+    record = held_discussion(agencies=2)
+    discussion = record.discussion
+    discussion.outcome_recorded_at = None
+    discussion.save()
+    sign_in(page, "chris")
+    page.goto(f"/discussions/{discussion.pk}/analysis/")
+    page.get_by_label("What are we worried about?").fill(WORRIES)
+    # A few seconds after typing stops, the draft is kept on the server.
+    for _ in range(40):
+        if FormDraft.objects.filter(path=f"/discussions/{discussion.pk}/analysis/").exists():
+            break
+        page.wait_for_timeout(250)
+    assert FormDraft.objects.get().values["worries"] == WORRIES
+
+    # The same chair on another device (a new browser, nothing in its tab).
+    other = page.context.browser.new_context(base_url=page.url.split("/discussions/")[0])
+    tablet = other.new_page()
+    sign_in(tablet, "chris")
+    tablet.goto(f"/discussions/{discussion.pk}/analysis/")
+    expect(tablet.get_by_label("What are we worried about?")).to_have_value(WORRIES)
+    expect(tablet.get_by_text("We kept what you typed before.")).to_be_visible()
+    assert_accessible(tablet)
+    tablet.get_by_role("button", name="Save analysis").click()
+    expect(tablet.get_by_text("Analysis saved")).to_be_visible()
+    assert Discussion.objects.get(pk=discussion.pk).worries == WORRIES
+    assert not FormDraft.objects.exists()
+    other.close()
