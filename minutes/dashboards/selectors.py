@@ -250,12 +250,20 @@ def conferences_due(filters: Filters, moment: Moment) -> QuerySet[ChildDecision]
     """Initial child protection conferences due within 5 working days, or overdue, for
     children whose discussion is not closed. A conference recorded as held leaves the list;
     only those still to be held are read (conference_due_idx)."""
+    # The due ones first, on their own, from the partial index. Asked in one query with the
+    # joins, the planner takes every past conference date for a candidate (it cannot know
+    # most are held) and hashes every child; given the handful of ids, it looks each up.
+    due = list(
+        ChildDecision.objects.filter(
+            conference_due_by__lte=conference_warning_date(moment),
+            conference_held_on__isnull=True,
+        ).values_list("pk", flat=True)
+    )
     return (
         ChildDecision.objects.filter(
             discussion_scope(filters, "child__discussion__"),
             invited_agency(filters, "child__discussion"),
-            conference_due_by__lte=conference_warning_date(moment),
-            conference_held_on__isnull=True,
+            pk__in=due,
             child__discussion__closed_at__isnull=True,
         )
         .select_related("child__discussion__team", "child__discussion__chair")
