@@ -36,6 +36,15 @@ def discussion_for_recorder(user: User, pk: int) -> Discussion:
     return discussion
 
 
+def discussion_for_chair_or_manager(user: User, pk: int) -> Discussion:
+    """Things done after the call on the discussion's behalf (a conference held, a case
+    transfer): its chair, or a manager."""
+    discussion = discussion_for_viewer(user, pk)
+    if user.pk != discussion.chair_id and not user.has_role(Role.MANAGER):
+        raise Http404
+    return discussion
+
+
 def discussion_for_chair(user: User, pk: int) -> Discussion:
     discussion = discussion_for_viewer(user, pk)
     if user.pk != discussion.chair_id:

@@ -1,11 +1,10 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from agencies.access import current_user
-from agencies.models import Role
 from strategy import selectors
 from strategy.forms.decisions import ConferenceHeldForm, DecisionForm, PositionsForm
 from strategy.models import Attendance, Child, ChildDecision
@@ -79,10 +78,7 @@ def positions_edit(request: HttpRequest, pk: int, child_pk: int) -> HttpResponse
 def conference_held(request: HttpRequest, pk: int, child_pk: int) -> HttpResponse:
     """The chair of the discussion, or a manager, records that the child's initial child
     protection conference was held."""
-    user = current_user(request)
-    discussion = selectors.discussion_for_viewer(user, pk)
-    if user.pk != discussion.chair_id and not user.has_role(Role.MANAGER):
-        raise Http404
+    discussion = selectors.discussion_for_chair_or_manager(current_user(request), pk)
     decision = get_object_or_404(
         ChildDecision.objects.select_related("child__discussion"),
         child_id=child_pk,

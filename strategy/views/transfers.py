@@ -8,7 +8,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from agencies.access import current_user
-from agencies.models import Role
 from strategy import selectors
 from strategy.forms.transfers import TransferAcceptForm, TransferProposeForm
 from strategy.models import CaseTransfer, Discussion
@@ -17,10 +16,7 @@ from strategy.views.discussions import local_authority
 
 
 def _discussion_for_transfers(request: HttpRequest, pk: int) -> Discussion:
-    user = current_user(request)
-    discussion = selectors.discussion_for_viewer(user, pk)
-    if user.pk != discussion.chair_id and not user.has_role(Role.MANAGER):
-        raise Http404
+    discussion = selectors.discussion_for_chair_or_manager(current_user(request), pk)
     if discussion.anonymised_at is not None:
         raise Http404
     return discussion
