@@ -20,6 +20,7 @@ class MessageKind(models.TextChoices):
     FRESH_LINK = "fresh_link", "Fresh receipt link"
     DIFFERENCE_ESCALATION = "difference_escalation", "Professional difference escalated"
     DIFFERENCE_OPENED = "difference_opened", "Professional difference raised"
+    GOOD_PRACTICE_LETTER = "good_practice_letter", "Case audit letter: graded good"
     OTHER = "other", "Other"
 
 

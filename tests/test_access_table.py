@@ -221,6 +221,7 @@ def world(settings, tmp_path, django_capture_on_commit_callbacks) -> World:
         "dashboards:list": {"slug": "minutes-overdue"},
         "dashboards:case_audit": {"pk": audit.pk},
         "dashboards:case_audit_csv": {"pk": audit.pk},
+        "dashboards:case_audit_letters": {"pk": audit.pk},
         "dashboards:case_audit_pdf": {"pk": audit.pk},
         "dashboards:case_audit_item": {"pk": audit.pk, "item_pk": audit.items.get().pk},
         "dashboards:list_csv": {"slug": "minutes-overdue"},

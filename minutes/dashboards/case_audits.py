@@ -10,12 +10,14 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from agencies.access import current_user, role_required
 from agencies.models import Role, Team
 from config.gds_forms import gds_helper
 from config.input_limits import BoundedInput
 from minutes import case_audit, case_audit_pdf
+from minutes.case_audit_letters import good_practice_letters_send
 from minutes.dashboards import exports
 from minutes.dashboards.filters import period_date
 from minutes.models import Answer, CaseAudit, CaseAuditItem, Grade
@@ -183,8 +185,26 @@ def case_audit_page(request: HttpRequest, pk: int) -> HttpResponse:
             "report": case_audit.case_audit_report(audit),
             "is_auditor": is_auditor,
             "learning_form": form,
+            "letters_owed": audit.items.filter(
+                grade=Grade.GOOD, letter_owed_at__isnull=True
+            ).count(),
         },
     )
+
+
+@auditors
+@require_POST
+def case_audit_letters(request: HttpRequest, pk: int) -> HttpResponse:
+    """The optional letters to the chairs of the discussions graded good."""
+    audit = get_object_or_404(CaseAudit, pk=pk)
+    sent = good_practice_letters_send(audit=audit)
+    if sent:
+        messages.success(
+            request, f"{sent} letter{'s' if sent != 1 else ''} to chairs queued to send"
+        )
+    else:
+        messages.info(request, "Every discussion graded good has had its letter already")
+    return redirect("dashboards:case_audit", pk=pk)
 
 
 @report_readers

@@ -20,6 +20,9 @@ urlpatterns = [
     ),
     path("case-audits/<int:pk>/report.csv", case_audits.case_audit_csv, name="case_audit_csv"),
     path(
+        "case-audits/<int:pk>/letters/", case_audits.case_audit_letters, name="case_audit_letters"
+    ),
+    path(
         "case-audits/<int:pk>/report.pdf",
         case_audits.case_audit_pdf_download,
         name="case_audit_pdf",

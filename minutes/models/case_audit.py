@@ -87,6 +87,8 @@ class CaseAuditItem(models.Model):
     )
     grade = models.CharField(max_length=30, choices=Grade.choices, blank=True)
     graded_at = models.DateTimeField(null=True, blank=True)
+    # The optional letter to the discussion's chair when the grade is good: owed once.
+    letter_owed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["discussion__held_at", "pk"]

@@ -10,7 +10,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from minutes.models import Delivery
+from minutes.case_audit import case_audit_draw, question_set_revise
+from minutes.case_audit_letters import good_practice_letters_send
+from minutes.models import AuditQuestionSet, Delivery
 from minutes.services.drafting import minutes_approve, minutes_draft
 from minutes.services.lifecycle import chase_owe
 from minutes.services.receipts import dispute_raise, fresh_link_send
@@ -56,6 +58,18 @@ def owe_every_kind() -> list[Message]:
         issue="Fictional: the decision not to hold a conference",
     )
     assert difference_escalate(difference_id=difference.pk, from_stage=1, because="requested")
+    if not AuditQuestionSet.objects.exists():  # an earlier transactional test flushed it
+        question_set_revise(
+            questions=[("The timescale was appropriate", "timescale")], revised_by=None
+        )
+    audit = case_audit_draw(
+        start=timezone.localdate() - timedelta(days=7),
+        end=timezone.localdate(),
+        drawn_by=record.chair,
+        chosen=[record.discussion.pk],
+    )
+    audit.items.update(grade="good", graded_at=now)
+    assert good_practice_letters_send(audit=audit) == 1
     owed = list(Message.objects.exclude(state=MessageState.CANCELLED).order_by("pk"))
     assert {m.kind for m in owed} == EVERY_KIND
     return owed
