@@ -83,7 +83,9 @@ def test_an_unreadable_message_file_is_dropped_and_the_next_one_delivered(tmp_pa
     with Connection("filesystem://", transport_options=options) as connection:
         queue = connection.SimpleQueue("alerts")
         # What kombu's own transport leaves for a moment: the file made, nothing written yet.
-        (tmp_path / "out" / "1_empty.alerts.msg").write_bytes(b"")
+        # Named to sort before any real message (their names start with the monotonic clock
+        # in ms, never 0), so the consumer meets it first.
+        (tmp_path / "out" / "0_empty.alerts.msg").write_bytes(b"")
         queue.put({"number": 7})
         message = queue.get(timeout=5)
         assert message.payload == {"number": 7}
