@@ -6,6 +6,7 @@ from typing import Any
 from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from config.gds_forms import gds_helper
@@ -29,6 +30,13 @@ class RevisionForm(BoundedInput, forms.Form):
     def gds_helper(self, *fields: Any, submit: str = "Save and continue") -> FormHelper:
         name_empty_choices(self)
         return gds_helper(*fields, "revision", submit=submit)
+
+
+def errors_onto(form: forms.Form, error: ValidationError) -> None:
+    """A service's refusal shown on the form it came from: each message at its field, or at
+    the top when the field is not on this form."""
+    for field, errors in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
 
 
 def name_empty_choices(form: forms.Form) -> None:

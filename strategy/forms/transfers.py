@@ -2,6 +2,7 @@ from typing import Any
 
 from crispy_forms_gds.layout import Field
 from django import forms
+from django.db.models import QuerySet
 
 from agencies.models import Agency
 from config.input_limits import BoundedInput, column_length
@@ -23,11 +24,11 @@ class TransferProposeForm(BoundedInput, forms.Form):
         help_text="For example: the family moved to the receiving authority's area.",
     )
 
-    def __init__(self, *args: Any, authorities: list[Agency], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, authorities: QuerySet[Agency], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["receiving_authority"]
         assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = Agency.objects.filter(pk__in=[a.pk for a in authorities]).order_by("name")
+        field.queryset = authorities
         name_empty_choices(self)
         self.helper = gds_helper(
             Field.select("receiving_authority"),

@@ -8,6 +8,7 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from agencies.models import Agency, AgencyKind, User
@@ -23,13 +24,12 @@ def transfer_accepted_register(hook: TransferAccepted) -> None:
         _accepted_hooks.append(hook)
 
 
-def receiving_authorities(discussion: Discussion) -> "list[Agency]":
+def receiving_authorities(discussion: Discussion) -> "QuerySet[Agency]":
     """Other local authorities' children's social care, as the directory lists them."""
-    own = discussion.team.agency_id
-    return list(
+    return (
         Agency.objects.active()
         .filter(kind=AgencyKind.CHILDRENS_SOCIAL_CARE)
-        .exclude(pk=own)
+        .exclude(pk=discussion.team.agency_id)
         .order_by("name")
     )
 
@@ -56,7 +56,7 @@ def transfer_propose(
                 )
             }
         )
-    if receiving_authority not in receiving_authorities(discussion):
+    if not receiving_authorities(discussion).filter(pk=receiving_authority.pk).exists():
         raise ValidationError(
             {"receiving_authority": "Select another local authority's children's social care"}
         )

@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from agencies.access import current_user
 from strategy import selectors
+from strategy.forms.base import errors_onto
 from strategy.forms.decisions import ConferenceHeldForm, DecisionForm, PositionsForm
 from strategy.models import Attendance, Child, ChildDecision
 from strategy.services import decisions
@@ -92,8 +93,7 @@ def conference_held(request: HttpRequest, pk: int, child_pk: int) -> HttpRespons
                 decision=decision, held_on=form.cleaned_data["held_on"]
             )
         except ValidationError as error:
-            for field, errors in error.message_dict.items():
-                form.add_error(field, errors)
+            errors_onto(form, error)
         else:
             messages.success(
                 request, f"Initial child protection conference for {decision.child} recorded"

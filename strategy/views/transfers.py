@@ -3,12 +3,12 @@ receiving authority's written acceptance."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from agencies.access import current_user
 from strategy import selectors
+from strategy.forms.base import errors_onto
 from strategy.forms.transfers import TransferAcceptForm, TransferProposeForm
 from strategy.models import CaseTransfer, Discussion
 from strategy.services import transfers
@@ -20,11 +20,6 @@ def _discussion_for_transfers(request: HttpRequest, pk: int) -> Discussion:
     if discussion.anonymised_at is not None:
         raise Http404
     return discussion
-
-
-def _errors_onto(form: Form, error: ValidationError) -> None:
-    for field, errors in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 @local_authority
@@ -44,7 +39,7 @@ def transfer_propose(request: HttpRequest, pk: int) -> HttpResponse:
                 user=current_user(request),
             )
         except ValidationError as error:
-            _errors_onto(form, error)
+            errors_onto(form, error)
         else:
             messages.success(
                 request,
@@ -80,7 +75,7 @@ def transfer_accept(request: HttpRequest, pk: int, transfer_pk: int) -> HttpResp
                 transfer_on=data["transfer_on"],
             )
         except ValidationError as error:
-            _errors_onto(form, error)
+            errors_onto(form, error)
         else:
             messages.success(
                 request,
