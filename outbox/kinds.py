@@ -6,6 +6,7 @@ own tables when a message is sent or fails. Hooks run inside the transaction tha
 outcome, so the app's fact and the outbox agree.
 """
 
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,8 +25,13 @@ class Undeliverable(Exception):
     """The message can never be sent as it stands: it fails at once with this reason."""
 
 
-Compose = Callable[[Message], list[EmailMessage]]
+# What a message became: its emails, or why it could not be built (NotReady, Undeliverable,
+# or any other error, which counts as a temporary failure).
+Built = list[EmailMessage] | Exception
+# Builds a chunk's messages of one kind at once, so one query serves them all.
+Compose = Callable[[list[Message]], dict[int, Built]]
 Hook = Callable[[Message, datetime], None]
+BatchHook = Callable[[list[Message], datetime], None]
 
 
 @dataclass(frozen=True)
@@ -35,6 +41,8 @@ class Handler:
     failed: Hook | None = None
     retrying: Hook | None = None
     requeued: Hook | None = None
+    # Once per recorded chunk, after `sent` for each: for what depends on all of them.
+    all_sent: BatchHook | None = None
 
 
 _handlers: dict[str, Handler] = {}
@@ -62,6 +70,22 @@ def stored_email(message: Message) -> list[EmailMessage]:
     return [email]
 
 
-def message_compose(message: Message) -> list[EmailMessage]:
-    compose = handler_for(message.kind).compose
-    return compose(message) if compose is not None else stored_email(message)
+def messages_compose(messages: list[Message]) -> dict[int, Built]:
+    """Every message's emails, by message id; one kind's error never stops another's."""
+    built: dict[int, Built] = {}
+    by_kind: dict[str, list[Message]] = defaultdict(list)
+    for message in messages:
+        by_kind[message.kind].append(message)
+    for kind, group in by_kind.items():
+        compose = handler_for(kind).compose
+        for message in group if compose is None else []:
+            try:
+                built[message.pk] = stored_email(message)
+            except Exception as error:
+                built[message.pk] = error
+        if compose is not None:
+            try:
+                built.update(compose(group))
+            except Exception as error:
+                built.update((message.pk, error) for message in group)
+    return built

@@ -4,10 +4,14 @@ A send claims its row with a conditional UPDATE (owed, due, and not claimed by a
 lease is still running), builds the email outside any transaction, talks to the mail server
 outside any transaction, then records the attempt and the outcome in one short transaction.
 
+A chunk of messages (one hint's worth, at most HINT_CHUNK) is claimed in one UPDATE, built
+together, sent over one SMTP session, and recorded in one transaction.
+
 Duplicate bound: every message is sent at least once while it lives. A copy goes twice only
 if the worker dies, or its lease runs out, after the mail server accepted the message and
-before the outcome was recorded; the sweep then sends it again. That is at most one extra
-copy per such crash, and never more copies than OUTBOX_MAX_ATTEMPTS.
+before its chunk's outcomes were recorded; the sweep then sends it again. That is at most one
+extra copy of each message in the chunk per such crash, and never more copies of a message
+than OUTBOX_MAX_ATTEMPTS.
 """
 
 import contextlib
@@ -15,17 +19,19 @@ import logging
 import smtplib
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
-from django.core.mail import get_connection
+from django.core.mail import EmailMessage, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import connection as database
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from outbox.kinds import NotReady, Undeliverable, handler_for, message_compose
+from outbox.kinds import Built, NotReady, Undeliverable, handler_for, messages_compose
 from outbox.models import Attempt, AttemptOutcome, Message, MessageState
 
 logger = logging.getLogger(__name__)
@@ -108,47 +114,134 @@ def message_claim(message_id: int, now: datetime) -> bool:
     return bool(messages_claim([message_id], now))
 
 
-def _record(message: Message, claimed_at: datetime, outcome: str, reply: str) -> str:
-    """Records one attempt's outcome, if this send still holds the row. Returns the new state."""
-    now = timezone.now()
+@dataclass
+class Result:
+    """One attempt's outcome, waiting to be recorded with the rest of its chunk."""
+
+    message: Message
+    claimed_at: datetime
+    outcome: str
+    reply: str
+
+
+def _settle(result: Result, now: datetime) -> tuple[MessageState, dict[str, Any]]:
+    message = result.message
     exhausted = message.attempts >= settings.OUTBOX_MAX_ATTEMPTS or (
         message.expires_at is not None and now >= message.expires_at
     )
-    if outcome == AttemptOutcome.SENT:
-        state, fields = MessageState.SENT, {"sent_at": now, "next_attempt_at": None}
-    elif outcome == AttemptOutcome.FAILED or exhausted:
-        state, fields = MessageState.FAILED, {"failed_at": now, "next_attempt_at": None}
-    else:
-        state = MessageState.RETRYING
-        fields = {"next_attempt_at": now + retry_delay(message.attempts)}
+    if result.outcome == AttemptOutcome.SENT:
+        return MessageState.SENT, {"sent_at": now, "next_attempt_at": None}
+    if result.outcome == AttemptOutcome.FAILED or exhausted:
+        return MessageState.FAILED, {"failed_at": now, "next_attempt_at": None}
+    return MessageState.RETRYING, {"next_attempt_at": now + retry_delay(message.attempts)}
+
+
+def _still_held(results: list[Result]) -> set[int]:
+    """The messages this send still holds (not cancelled meanwhile, nor taken by another send
+    after its lease ran out), locked until the recording transaction ends."""
+    claims = dict(
+        Message.objects.select_for_update()
+        .filter(pk__in=[result.message.pk for result in results], state=MessageState.SENDING)
+        .values_list("pk", "claimed_at")
+    )
+    return {
+        result.message.pk
+        for result in results
+        if claims.get(result.message.pk) == result.claimed_at
+    }
+
+
+def _record_all(results: list[Result]) -> list[str]:
+    """Records a chunk's outcomes in one transaction, each only if its send still holds the
+    row. Returns each one's new state, or "lost" (cancelled meanwhile, or its lease ran out
+    and another send took it)."""
+    now = timezone.now()
+    states: list[str] = []
+    recorded: list[tuple[Message, MessageState]] = []
     with _sender_transaction():
-        mine = Message.objects.filter(
-            pk=message.pk, state=MessageState.SENDING, claimed_at=claimed_at
-        ).update(state=state, last_reply=reply, **fields)
-        if not mine:
-            return "lost"  # cancelled meanwhile, or the lease ran out and another send took it
-        Attempt.objects.create(
-            message=message,
-            number=message.attempts,
-            started_at=claimed_at,
-            finished_at=now,
-            outcome=outcome if state != MessageState.FAILED else AttemptOutcome.FAILED,
-            reply=reply,
+        held = _still_held(results)
+        for result in results:
+            message = result.message
+            if message.pk not in held:
+                states.append("lost")
+                continue
+            state, fields = _settle(result, now)
+            if state != MessageState.SENT:  # the sent ones are one UPDATE below
+                Message.objects.filter(pk=message.pk).update(
+                    state=state, last_reply=result.reply, **fields
+                )
+            message.state, message.last_reply = state, result.reply
+            recorded.append((message, state))
+            states.append(str(state))
+        sent = [message for message, state in recorded if state == MessageState.SENT]
+        Message.objects.filter(pk__in=[message.pk for message in sent]).update(
+            state=MessageState.SENT, last_reply="", sent_at=now, next_attempt_at=None
         )
-        message.state, message.last_reply = state, reply
+        Attempt.objects.bulk_create(
+            Attempt(
+                message=result.message,
+                number=result.message.attempts,
+                started_at=result.claimed_at,
+                finished_at=now,
+                outcome=AttemptOutcome.FAILED
+                if result.message.state == MessageState.FAILED
+                else result.outcome,
+                reply=result.reply,
+            )
+            for result in results
+            if result.message.pk in held
+        )
+        _hooks_run(recorded, now)
+    for message, state in recorded:
+        if state == MessageState.FAILED:
+            # The reply stays on the row: a server's reply can quote the recipient's address.
+            logger.warning(
+                "Message %s (%s) failed; its last reply is on the row", message.pk, message.kind
+            )
+    return states
+
+
+def _hooks_run(recorded: list[tuple[Message, MessageState]], now: datetime) -> None:
+    """The apps' own records of each outcome, in the transaction that records it."""
+    sent_by_kind: dict[str, list[Message]] = {}
+    for message, state in recorded:
+        handler = handler_for(message.kind)
         hook = {
-            MessageState.SENT: handler_for(message.kind).sent,
-            MessageState.FAILED: handler_for(message.kind).failed,
-            MessageState.RETRYING: handler_for(message.kind).retrying,
+            MessageState.SENT: handler.sent,
+            MessageState.FAILED: handler.failed,
+            MessageState.RETRYING: handler.retrying,
         }[state]
         if hook is not None:
             hook(message, now)
-    if state == MessageState.FAILED:
-        # The reply stays on the row: a mail server's reply can quote the recipient's address.
-        logger.warning(
-            "Message %s (%s) failed; its last reply is on the row", message.pk, message.kind
-        )
-    return str(state)
+        if state == MessageState.SENT:
+            sent_by_kind.setdefault(message.kind, []).append(message)
+    for kind, messages in sent_by_kind.items():
+        all_sent = handler_for(kind).all_sent
+        if all_sent is not None:
+            all_sent(messages, now)
+
+
+def _record_each(results: list[Result]) -> list[str]:
+    """The chunk at once; if that fails (one row's hook, say), each on its own, so one bad
+    row never stops the others being recorded."""
+    try:
+        return _record_all(results)
+    except Exception:
+        if len(results) == 1:
+            raise
+        logger.exception("Recording a chunk's outcomes failed; recording them one by one")
+    states = []
+    for result in results:
+        try:
+            states += _record_all([result])
+        except Exception:
+            logger.exception("Message %s: unexpected error; the sweep retries", result.message.pk)
+            states.append("error")
+    return states
+
+
+def _record(message: Message, claimed_at: datetime, outcome: str, reply: str) -> str:
+    return _record_all([Result(message, claimed_at, outcome, reply)])[0]
 
 
 def _not_ready(message: Message, claimed_at: datetime) -> str:
@@ -162,70 +255,93 @@ def _not_ready(message: Message, claimed_at: datetime) -> str:
     return "not ready"
 
 
-def message_send(message_id: int, connection: BaseEmailBackend | None = None) -> str:
+def message_send(message_id: int) -> str:
     """Sends one message if it is due and nobody else holds it. Returns what happened."""
-    claimed = messages_claim([message_id], timezone.now())
-    if not claimed:
-        return "not due"
-    return _send_claimed(claimed[0], connection)
+    outcomes = messages_send([message_id])
+    return next(iter(outcomes)) if outcomes else "not due"
 
 
-def _send_claimed(message: Message, connection: BaseEmailBackend | None) -> str:
+def _attempt(message: Message, built: list[EmailMessage], connection: BaseEmailBackend) -> Result:
+    """One try at one message over its session's connection."""
     claimed_at = message.claimed_at
     assert claimed_at is not None
-    try:
-        emails = message_compose(message)
-    except NotReady:
-        return _not_ready(message, claimed_at)
-    except Undeliverable as reason:
-        return _record(message, claimed_at, AttemptOutcome.FAILED, str(reason))
-    except Exception as error:  # a bug building one message: recorded, retried, bounded
-        logger.exception("Message %s could not be built", message.pk)
-        return _record(message, claimed_at, AttemptOutcome.RETRY, f"Could not be built: {error!r}")
-    for email in emails:
+
+    def result(outcome: str, reply: str) -> Result:
+        return Result(message, claimed_at, outcome, reply)
+
+    for email in built:
         # Names the outbox row, so a copy in anyone's mailbox traces back to its record.
         email.extra_headers[MESSAGE_HEADER] = str(message.pk)
     try:
-        if connection is None:
-            with get_connection() as own:
-                own.send_messages(emails)
-        else:
-            connection.send_messages(emails)
+        connection.send_messages(built)
     except (smtplib.SMTPException, OSError) as error:
         permanent = permanent_reply(error)
         if permanent is not None:
-            return _record(message, claimed_at, AttemptOutcome.FAILED, permanent)
-        if connection is not None and not isinstance(error, smtplib.SMTPRecipientsRefused):
+            return result(AttemptOutcome.FAILED, permanent)
+        if not isinstance(error, smtplib.SMTPRecipientsRefused):
             connection.close()  # the next message opens a fresh one
-        return _record(message, claimed_at, AttemptOutcome.RETRY, temporary_reply(error))
-    return _record(message, claimed_at, AttemptOutcome.SENT, "")
+        return result(AttemptOutcome.RETRY, temporary_reply(error))
+    except Exception as error:  # recorded and retried, within the message's bounded life
+        logger.exception("Message %s: unexpected error while sending", message.pk)
+        return result(AttemptOutcome.RETRY, f"Unexpected error: {error!r}")
+    return result(AttemptOutcome.SENT, "")
+
+
+def _session_send(session: list[tuple[Message, list[EmailMessage]]]) -> list[Result]:
+    """Sends messages one after another over one mail session."""
+    mail = get_connection()
+    # Opened here, so the whole session goes over one SMTP connection: a backend that is not
+    # open when send_messages is called opens and closes a connection for that one message.
+    with contextlib.suppress(smtplib.SMTPException, OSError):
+        mail.open()  # if the server is down, each message's own attempt records why
+    try:
+        return [_attempt(message, emails, mail) for message, emails in session]
+    finally:
+        with contextlib.suppress(smtplib.SMTPException, OSError):
+            mail.close()
+
+
+def _built_results(claimed: list[Message], built: dict[int, Built]) -> list[Result]:
+    """The messages that could not be built, as the outcome of their attempt."""
+    results = []
+    for message in claimed:
+        emails = built[message.pk]
+        assert message.claimed_at is not None
+        if isinstance(emails, Undeliverable):
+            results.append(Result(message, message.claimed_at, AttemptOutcome.FAILED, str(emails)))
+        elif isinstance(emails, Exception) and not isinstance(emails, NotReady):
+            # A bug building one message: recorded, retried, bounded.
+            logger.error("Message %s could not be built", message.pk, exc_info=emails)
+            reply = f"Could not be built: {emails!r}"
+            results.append(Result(message, message.claimed_at, AttemptOutcome.RETRY, reply))
+    return results
 
 
 def messages_send(message_ids: list[int]) -> dict[str, int]:
-    """Claims the due ones at once, then sends them over one connection; one message's error
-    never stops the others."""
+    """Claims the due ones at once, builds them together, sends them over one mail session,
+    then records every outcome in one transaction. One message's error never stops the
+    others."""
     outcomes: dict[str, int] = {}
+
+    def count(outcome: str) -> None:
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+
     claimed = messages_claim(message_ids, timezone.now())
     if len(claimed) < len(message_ids):
         outcomes["not due"] = len(message_ids) - len(claimed)
     if not claimed:
         return outcomes
-    mail = get_connection()
-    # Opened here, so the whole chunk goes over one SMTP session: a backend that is not open
-    # when send_messages is called opens and closes a session for that one message.
-    with contextlib.suppress(smtplib.SMTPException, OSError):
-        mail.open()  # if the server is down, each message's own attempt records why
-    try:
-        for message in claimed:
-            try:
-                outcome = _send_claimed(message, mail)
-            except Exception:
-                logger.exception("Message %s: unexpected error; the sweep retries", message.pk)
-                outcome = "error"
-            outcomes[outcome] = outcomes.get(outcome, 0) + 1
-    finally:
-        with contextlib.suppress(smtplib.SMTPException, OSError):
-            mail.close()
+    built = messages_compose(claimed)
+    for message in claimed:
+        if isinstance(built[message.pk], NotReady):
+            assert message.claimed_at is not None
+            count(_not_ready(message, message.claimed_at))
+    results = _built_results(claimed, built)
+    results += _session_send(
+        [(m, emails) for m in claimed if isinstance(emails := built[m.pk], list)]
+    )
+    for outcome in _record_each(results) if results else []:
+        count(outcome)
     return outcomes
 
 

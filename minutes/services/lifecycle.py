@@ -39,7 +39,7 @@ from minutes.emails import delivery_context, minutes_messages, templated_email
 from minutes.encryption import PDFPasswordMissing
 from minutes.models import Chase, ChaseKind, Delivery, DeliveryStatus, MinutesVersion, PDFStatus
 from minutes.services.receipts import answers_too_long
-from outbox.kinds import Handler, NotReady, Undeliverable, handler_register
+from outbox.kinds import Built, Handler, NotReady, Undeliverable, handler_register
 from outbox.models import Message, MessageKind
 from outbox.sending import messages_send
 from outbox.services import (
@@ -277,11 +277,27 @@ def _id(value: int | None) -> int:
     return value
 
 
-def minutes_compose(message: Message) -> list[EmailMessage]:
-    # The version's snapshot comes in the same query: the email's summary is read from it.
-    delivery = Delivery.objects.select_related("version__discussion__team", "agency").get(
-        pk=_id(message.delivery_id)
+def minutes_compose(messages: list[Message]) -> dict[int, Built]:
+    """A chunk's minutes emails: its deliveries in one query, each version (and its snapshot,
+    which the email's summary is read from) once."""
+    deliveries = Delivery.objects.select_related("agency").in_bulk(
+        [_id(message.delivery_id) for message in messages]
     )
+    versions = MinutesVersion.objects.select_related("discussion__team").in_bulk(
+        {delivery.version_id for delivery in deliveries.values()}
+    )
+    built: dict[int, Built] = {}
+    for message in messages:
+        try:
+            delivery = deliveries[_id(message.delivery_id)]
+            delivery.version = versions[delivery.version_id]
+            built[message.pk] = _minutes_emails(delivery)
+        except Exception as error:
+            built[message.pk] = error
+    return built
+
+
+def _minutes_emails(delivery: Delivery) -> list[EmailMessage]:
     if delivery.is_revoked:
         raise Undeliverable("Withdrawn: sent in error")
     if delivery.version.pdf_status != PDFStatus.RENDERED:
@@ -294,21 +310,29 @@ def minutes_compose(message: Message) -> list[EmailMessage]:
         raise Undeliverable(str(missing)) from missing
 
 
-def delivery_sent(message: Message, at: datetime) -> None:
+def deliveries_sent(messages: list[Message], at: datetime) -> None:
+    """A chunk's minutes messages recorded sent: their deliveries in one UPDATE (one per
+    distinct number of attempts), then each version, if every agency now has it."""
     first_reminder = at + timedelta(hours=settings.MINUTES_FIRST_REMINDER_HOURS)
-    Delivery.objects.filter(pk=_id(message.delivery_id)).update(
-        status=DeliveryStatus.SENT,
-        sent_at=at,
-        attempts=message.attempts,
-        last_error="",
-        # Chasing starts from the first copy sent, never again from a later one.
-        next_chase_at=Case(
-            When(sent_at__isnull=True, then=Value(first_reminder)), default=F("next_chase_at")
-        ),
-    )
-    version_mark_distributed(
-        version_id=_id(message.version_id), discussion_id=_id(message.discussion_id), at=at
-    )
+    by_attempts: dict[int, list[int]] = {}
+    for message in messages:
+        by_attempts.setdefault(message.attempts, []).append(_id(message.delivery_id))
+    for attempts, delivery_ids in by_attempts.items():
+        Delivery.objects.filter(pk__in=delivery_ids).update(
+            status=DeliveryStatus.SENT,
+            sent_at=at,
+            attempts=attempts,
+            last_error="",
+            # Chasing starts from the first copy sent, never again from a later one.
+            next_chase_at=Case(
+                When(sent_at__isnull=True, then=Value(first_reminder)),
+                default=F("next_chase_at"),
+            ),
+        )
+    for version_id, discussion_id in {(m.version_id, m.discussion_id) for m in messages}:
+        version_mark_distributed(
+            version_id=_id(version_id), discussion_id=_id(discussion_id), at=at
+        )
 
 
 def delivery_failed(message: Message, at: datetime) -> None:
@@ -348,10 +372,10 @@ handler_register(
     MessageKind.MINUTES,
     Handler(
         compose=minutes_compose,
-        sent=delivery_sent,
         failed=delivery_failed,
         retrying=delivery_retrying,
         requeued=delivery_requeued,
+        all_sent=deliveries_sent,
     ),
 )
 

@@ -95,14 +95,14 @@ def test_backoff_grows_and_is_capped(deferring, settings):
 @pytest.mark.django_db
 def test_one_message_that_cannot_be_built_never_stops_the_others(mailoutbox, monkeypatch):
     broken, fine = owe(), owe()
-    real = __import__("outbox.kinds", fromlist=["message_compose"]).message_compose
+    real = __import__("outbox.kinds", fromlist=["messages_compose"]).messages_compose
 
-    def compose(message: Message) -> Any:
-        if message.pk == broken.pk:
-            raise KeyError("Fictional: a template is missing")
-        return real(message)
+    def compose(messages: list[Message]) -> Any:
+        built = real(messages)
+        built[broken.pk] = KeyError("Fictional: a template is missing")
+        return built
 
-    monkeypatch.setattr("outbox.sending.message_compose", compose)
+    monkeypatch.setattr("outbox.sending.messages_compose", compose)
     sweep()
     assert len(mailoutbox) == 1
     fine.refresh_from_db()

@@ -1,0 +1,117 @@
+"""A chunk of messages is built together, sent over one session and recorded in one
+transaction; its outcomes are each message's own, and one bad row never stops the rest."""
+
+import smtplib
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from minutes.models import Delivery, DeliveryStatus, MinutesVersion
+from minutes.services.drafting import minutes_approve, minutes_draft
+from minutes.services.lifecycle import version_render
+from outbox.kinds import Handler, handler_for, handler_register
+from outbox.models import Attempt, Message, MessageKind, MessageState
+from outbox.sending import messages_send
+from tests.minutes.records import held_discussion
+from tests.minutes.test_distribution import ScriptedSMTP
+
+REFUSED = smtplib.SMTPRecipientsRefused({"x@nhs.net": (550, b"5.1.1 No such mailbox")})
+BUSY = smtplib.SMTPResponseException(451, b"4.3.0 Try later")
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+@pytest.fixture
+def scripted(settings):
+    settings.EMAIL_BACKEND = "tests.minutes.test_distribution.ScriptedSMTP"
+    ScriptedSMTP.script = []
+    ScriptedSMTP.accepted = []
+    return ScriptedSMTP
+
+
+@pytest.fixture
+def rendered_minutes(monkeypatch):
+    def make(agencies: int) -> list[int]:
+        """A version approved and its PDF made, its minutes messages due and not sent."""
+        record = held_discussion(agencies=agencies)
+        version = minutes_draft(discussion=record.discussion, user=record.chair)
+        minutes_approve(version_id=version.pk, approved_by=record.chair)  # hints not run
+        with monkeypatch.context() as patch:  # the render's own sends are the test's
+            patch.setattr("minutes.services.lifecycle.messages_send", lambda message_ids: {})
+            assert version_render(version.pk) == "rendered"
+        return minutes_ids(version.pk)
+
+    return make
+
+
+def minutes_ids(version_id: int) -> list[int]:
+    ids = Message.objects.filter(version_id=version_id, kind=MessageKind.MINUTES)
+    return sorted(ids.values_list("pk", flat=True))
+
+
+@pytest.mark.django_db
+def test_each_message_in_a_chunk_gets_its_own_outcome(scripted, rendered_minutes):
+    ids = rendered_minutes(agencies=4)
+    scripted.script = [None, REFUSED, BUSY, None]
+    outcomes = messages_send(ids)
+    assert outcomes == {"sent": 2, "failed": 1, "retrying": 1}
+    states = dict(Message.objects.filter(pk__in=ids).values_list("pk", "state"))
+    assert [states[pk] for pk in ids] == ["sent", "failed", "retrying", "sent"]
+    assert "550 5.1.1 No such mailbox" in Message.objects.get(pk=ids[1]).last_reply
+    assert Attempt.objects.filter(message_id__in=ids).count() == 4
+    deliveries = {m.delivery_id: m.state for m in Message.objects.filter(pk__in=ids)}
+    statuses = dict(Delivery.objects.values_list("pk", "status"))
+    assert {statuses[d] for d, s in deliveries.items() if s == "sent"} == {DeliveryStatus.SENT}
+    version = MinutesVersion.objects.get()
+    assert version.distributed_at is None  # two agencies still owed
+
+
+@pytest.mark.django_db
+def test_a_chunk_all_sent_marks_the_version_distributed(scripted, rendered_minutes):
+    ids = rendered_minutes(agencies=3)
+    assert messages_send(ids) == {"sent": 3}
+    assert MinutesVersion.objects.get().distributed_at is not None
+    assert not Delivery.objects.exclude(status=DeliveryStatus.SENT).exists()
+
+
+@pytest.mark.django_db
+def test_one_rows_failing_record_never_stops_the_others(scripted, caplog, rendered_minutes):
+    ids = rendered_minutes(agencies=3)
+    bad = Message.objects.get(pk=ids[1])
+    real = handler_for(MessageKind.MINUTES)
+
+    def all_sent(messages: list[Message], at: Any) -> None:
+        if any(m.pk == bad.pk for m in messages):
+            raise RuntimeError("Fictional: the app's own record could not be written")
+        assert real.all_sent is not None
+        real.all_sent(messages, at)
+
+    handler_register(
+        MessageKind.MINUTES,
+        Handler(compose=real.compose, failed=real.failed, all_sent=all_sent),
+    )
+    try:
+        outcomes = messages_send(ids)
+    finally:
+        handler_register(MessageKind.MINUTES, real)
+    assert outcomes == {"sent": 2, "error": 1}
+    states = dict(Message.objects.filter(pk__in=ids).values_list("pk", "state"))
+    assert states[ids[0]] == states[ids[2]] == MessageState.SENT
+    # Left as it was claimed: its lease runs out and the sweep sends it again (the bound).
+    assert states[bad.pk] == MessageState.SENDING
+    assert "recording them one by one" in caplog.text
+
+
+@pytest.mark.django_db
+def test_a_chunks_queries_do_not_grow_with_its_size(scripted, rendered_minutes):
+    ids = rendered_minutes(agencies=8)
+    with CaptureQueriesContext(connection) as two:
+        assert messages_send(ids[:2]) == {"sent": 2}
+    with CaptureQueriesContext(connection) as five:
+        assert messages_send(ids[2:7]) == {"sent": 5}
+    assert len(five) == len(two)
