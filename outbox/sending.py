@@ -38,6 +38,8 @@ logger = logging.getLogger(__name__)
 
 MESSAGE_HEADER = "X-Outbox-Message"
 DUE_STATES = (MessageState.QUEUED, MessageState.RETRYING, MessageState.SENDING)
+# Errors that mean no mail server answered at all (as opposed to one refusing a message).
+UNREACHABLE = (TimeoutError, ConnectionError, smtplib.SMTPConnectError)
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -122,6 +124,9 @@ class Result:
     claimed_at: datetime
     outcome: str
     reply: str
+    # The server could not be reached at all (refused, timed out): the rest of the session
+    # is not tried now, rather than each waiting out the timeout again.
+    unreachable: bool = False
 
 
 def _settle(result: Result, now: datetime) -> tuple[MessageState, dict[str, Any]]:
@@ -280,7 +285,9 @@ def _attempt(message: Message, built: list[EmailMessage], connection: BaseEmailB
             return result(AttemptOutcome.FAILED, permanent)
         if not isinstance(error, smtplib.SMTPRecipientsRefused):
             connection.close()  # the next message opens a fresh one
-        return result(AttemptOutcome.RETRY, temporary_reply(error))
+        refused = result(AttemptOutcome.RETRY, temporary_reply(error))
+        refused.unreachable = isinstance(error, UNREACHABLE)
+        return refused
     except Exception as error:  # recorded and retried, within the message's bounded life
         logger.exception("Message %s: unexpected error while sending", message.pk)
         return result(AttemptOutcome.RETRY, f"Unexpected error: {error!r}")
@@ -294,8 +301,18 @@ def _session_send(session: list[tuple[Message, list[EmailMessage]]]) -> list[Res
     # open when send_messages is called opens and closes a connection for that one message.
     with contextlib.suppress(smtplib.SMTPException, OSError):
         mail.open()  # if the server is down, each message's own attempt records why
+    results: list[Result] = []
     try:
-        return [_attempt(message, emails, mail) for message, emails in session]
+        for message, emails in session:
+            if results and results[-1].unreachable:
+                assert message.claimed_at is not None
+                reply = f"Not tried, the mail server could not be reached: {results[-1].reply}"
+                results.append(
+                    Result(message, message.claimed_at, AttemptOutcome.RETRY, reply, True)
+                )
+            else:
+                results.append(_attempt(message, emails, mail))
+        return results
     finally:
         with contextlib.suppress(smtplib.SMTPException, OSError):
             mail.close()

@@ -5,6 +5,7 @@ import smtplib
 from typing import Any
 
 import pytest
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -115,3 +116,26 @@ def test_a_chunks_queries_do_not_grow_with_its_size(scripted, rendered_minutes):
     with CaptureQueriesContext(connection) as five:
         assert messages_send(ids[2:7]) == {"sent": 5}
     assert len(five) == len(two)
+
+
+class Unreachable(BaseEmailBackend):
+    """A mail server that never answers: each try waits out the timeout."""
+
+    tries = 0
+
+    def send_messages(self, email_messages: Any) -> int:
+        Unreachable.tries += 1
+        raise TimeoutError("timed out")
+
+
+@pytest.mark.django_db
+def test_a_server_that_cannot_be_reached_is_waited_for_once_a_chunk(settings, rendered_minutes):
+    ids = rendered_minutes(agencies=4)
+    settings.EMAIL_BACKEND = f"{__name__}.Unreachable"
+    Unreachable.tries = 0
+    assert messages_send(ids) == {"retrying": 4}
+    assert Unreachable.tries == 1
+    replies = list(Message.objects.filter(pk__in=ids).values_list("last_reply", flat=True))
+    assert all("timed out" in reply for reply in replies)
+    assert sum("Not tried" in reply for reply in replies) == 3
+    assert Attempt.objects.filter(message_id__in=ids, outcome="retry").count() == 4
