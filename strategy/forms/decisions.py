@@ -1,9 +1,10 @@
 from datetime import date
 from typing import Any
 
-from crispy_forms_gds.layout import Field, Fieldset
+from crispy_forms_gds.layout import ConditionalQuestion, ConditionalRadios, Field, Fieldset
 from django import forms
 from django.utils import timezone
+from django.utils.html import escape
 
 from agencies.models import Agency
 from config.input_limits import BoundedInput, column_length
@@ -87,7 +88,14 @@ class DecisionForm(RevisionForm):
         }
 
 
+REASONED = (Position.DISAGREES.value, Position.ABSTAINS.value)
+
+
 class PositionsForm(RevisionForm):
+    """Each attending agency's position; the reason is asked for under "Disagrees" and
+    "Abstains" only (a GOV.UK conditional reveal, so without JavaScript both boxes show and
+    the reason is still checked here, not in the browser)."""
+
     def __init__(
         self, *args: Any, attending: list[Invitee], decision: ChildDecision, **kwargs: Any
     ) -> None:
@@ -102,25 +110,31 @@ class PositionsForm(RevisionForm):
         sections = [Field.checkbox("all_agree")] if attending else []
         for invitee in attending:
             current = existing.get(invitee.pk)
+            # crispy-forms-gds marks legends and labels safe: the agency's name is escaped here.
+            name = escape(invitee.agency.name)
             self.fields[f"position_{invitee.pk}"] = forms.ChoiceField(
-                label=f"Position of {invitee.agency.name}",
+                label=f"Position of {name}",
                 choices=Position.choices,
                 widget=forms.RadioSelect,
                 initial=current.position if current else None,
                 required=False,  # unless "every attending agency agrees" is ticked: see clean
             )
-            self.fields[f"reason_{invitee.pk}"] = forms.CharField(
-                label="Reason",
-                help_text="Required if the agency disagrees or abstains.",
-                required=False,
-                initial=current.reason if current else "",
-                widget=forms.Textarea(attrs={"rows": 2}),
-            )
+            reveals = []
+            for position in REASONED:
+                reason = f"reason_{invitee.pk}_{position}"
+                self.fields[reason] = forms.CharField(
+                    label=f"Why {name} {position}",
+                    required=False,
+                    initial=current.reason if current and current.position == position else "",
+                    widget=forms.Textarea,
+                )
+                reveals.append(
+                    ConditionalQuestion(Position(position).label, Field.textarea(reason, rows=3))
+                )
             sections.append(
                 Fieldset(
-                    Field.radios(f"position_{invitee.pk}", inline=True),
-                    Field.textarea(f"reason_{invitee.pk}"),
-                    legend=invitee.agency.name,
+                    ConditionalRadios(f"position_{invitee.pk}", Position.AGREES.label, *reveals),
+                    legend=name,
                     legend_size="s",
                 )
             )
@@ -138,21 +152,25 @@ class PositionsForm(RevisionForm):
                     f"Select the position of {invitee.agency.name}, or tick that every "
                     "attending agency agrees",
                 )
-            if (
-                position in (Position.DISAGREES, Position.ABSTAINS)
-                and not data.get(f"reason_{invitee.pk}", "").strip()
-            ):
+            if position in REASONED and not self.reason(invitee, position).strip():
                 self.add_error(
-                    f"reason_{invitee.pk}",
+                    f"reason_{invitee.pk}_{position}",
                     f"Give the reason {invitee.agency.name} {position}",
                 )
         return data
 
+    def reason(self, invitee: Invitee, position: str) -> str:
+        """The reason typed under the position chosen; one typed under another is dropped."""
+        if position not in REASONED:
+            return ""
+        return str(self.cleaned_data.get(f"reason_{invitee.pk}_{position}") or "")
+
     def positions(self) -> dict[int, tuple[str, str]]:
-        return {
-            i.pk: (self.cleaned_data[f"position_{i.pk}"], self.cleaned_data[f"reason_{i.pk}"])
-            for i in self.attending
-        }
+        positions = {}
+        for invitee in self.attending:
+            position = self.cleaned_data[f"position_{invitee.pk}"]
+            positions[invitee.pk] = (position, self.reason(invitee, position))
+        return positions
 
 
 class ProfessionalDifferenceForm(BoundedInput, forms.Form):

@@ -343,12 +343,20 @@ def test_chair_takes_a_discussion_from_scheduling_to_follow_up(page: Page) -> No
     )
     for agency in (SOCIAL_CARE, HOSPITAL):
         agency_section(page, agency).get_by_label("Agrees", exact=True).check()
-    agency_section(page, POLICE).get_by_label("Disagrees", exact=True).check()
+    # The reason is asked for only under "Disagrees" and "Abstains" (a conditional reveal).
+    police = agency_section(page, POLICE)
+    why = police.get_by_label(f"Why {POLICE} disagrees")
+    expect(why).to_be_hidden()
+    expect(police.get_by_label(f"Why {POLICE} abstains")).to_be_hidden()
+    police.get_by_label("Disagrees", exact=True).check()
+    expect(why).to_be_visible()
+    expect(police.get_by_label(f"Why {POLICE} abstains")).to_be_hidden()
+    assert_accessible(page)
     press(page, "Save positions")
     expect(error_summary(page)).to_contain_text(f"Give the reason {POLICE} disagrees")
     expect(agency_section(page, POLICE).get_by_label("Disagrees", exact=True)).to_be_checked()
     reason = "A single-agency enquiry is enough until the medical is done."
-    agency_section(page, POLICE).get_by_label("Reason", exact=True).fill(reason)
+    agency_section(page, POLICE).get_by_label(f"Why {POLICE} disagrees").fill(reason)
     press(page, "Save positions")
     expect(page.get_by_text("Agency positions for Ada Testcase saved")).to_be_visible()
 

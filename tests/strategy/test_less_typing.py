@@ -68,7 +68,7 @@ def test_every_attending_agency_agrees_apart_from_the_one_that_disagrees(db):
             "revision": discussion.revision,
             "all_agree": "on",
             f"position_{police.pk}": "disagrees",
-            f"reason_{police.pk}": "Fictional: the police want a joint visit first.",
+            f"reason_{police.pk}_disagrees": "Fictional: the police want a joint visit first.",
         },
     )
     assert response.status_code == 302
@@ -81,6 +81,49 @@ def test_every_attending_agency_agrees_apart_from_the_one_that_disagrees(db):
     assert len(positions) == attending
     assert positions.pop("Eastmere Constabulary") == "disagrees"
     assert set(positions.values()) == {"agrees"}
+
+
+def test_the_reason_is_asked_for_under_disagrees_and_abstains_only(db):
+    record = held_discussion()
+    police = record.discussion.invitees.get(agency__name="Eastmere Constabulary")
+    page = verified_client(record.chair).get(positions_url(record)).text
+    # GOV.UK's conditional reveal: each reason box belongs to its own choice.
+    for position, index in (("disagrees", 1), ("abstains", 2)):
+        panel = f"conditional-id_position_{police.pk}_{index}"
+        assert f'data-aria-controls="{panel}"' in page
+        assert f'id="{panel}"' in page
+        assert f'name="reason_{police.pk}_{position}"' in page
+    assert f"conditional-id_position_{police.pk}_0" not in page  # nothing under Agrees
+    assert "Why Eastmere Constabulary abstains" in page
+
+
+def test_a_reason_typed_under_another_choice_does_not_count_and_nothing_is_saved(db):
+    """Without JavaScript every reason box shows: the one under the choice made is needed."""
+    record = held_discussion()
+    discussion = record.discussion
+    police = discussion.invitees.get(agency__name="Eastmere Constabulary")
+    client = verified_client(record.chair)
+    data = {
+        "revision": discussion.revision,
+        "all_agree": "on",
+        f"position_{police.pk}": "abstains",
+        f"reason_{police.pk}_disagrees": "Fictional: typed under Disagrees.",
+    }
+    response = client.post(positions_url(record), data)
+    assert response.status_code == 200
+    assert "Give the reason Eastmere Constabulary abstains" in response.text
+    assert not AgencyPosition.objects.exists()
+
+    data[f"reason_{police.pk}_abstains"] = "Fictional: not enough known yet."
+    assert client.post(positions_url(record), data).status_code == 302
+    position = AgencyPosition.objects.get(invitee=police)
+    assert (position.position, position.reason) == ("abstains", "Fictional: not enough known yet.")
+    agrees = AgencyPosition.objects.exclude(invitee=police)
+    assert set(agrees.values_list("reason", flat=True)) == {""}
+    # Opened again, the reason is under the choice it was given for.
+    page = client.get(positions_url(record))
+    assert page.context["form"][f"reason_{police.pk}_abstains"].initial == position.reason
+    assert page.context["form"][f"reason_{police.pk}_disagrees"].initial == ""
 
 
 def test_a_position_left_blank_without_the_tick_is_an_error_and_nothing_is_saved(db):
