@@ -102,6 +102,10 @@ ATTENDED = {
 APOLOGIES = [GP_MOTHER, PROBATION]
 DID_NOT_ATTEND = [GP_FATHER, HOUSING_ASSOCIATION]
 assert sorted([*ATTENDED, *APOLOGIES, *DID_NOT_ATTEND]) == sorted(INVITED)
+# What each agency shared is a page of its own (a click and a page load each). The chair
+# records it for the first four the service offers (social care, police, housing, hospital);
+# --shared-by 8 records it for every attending agency, as the first build's journey did.
+SHARED_BY = 4
 ADULTS = [
     # name, relationship, lives with the children, GP practice
     ("Morgan Testcase", "Mother", True, GP_MOTHER),
@@ -224,7 +228,7 @@ class Journey:
 # --- The journey ---------------------------------------------------------------------------
 
 
-def chair_journey(j: Journey, backup_code: str) -> None:
+def chair_journey(j: Journey, backup_code: str, shared_by: int) -> None:
     page = j.page
     today = date.today()
     held_on = today - timedelta(days=1)
@@ -294,18 +298,25 @@ def chair_journey(j: Journey, backup_code: str) -> None:
     j.select(page.get_by_label("Add another agency"), PROBATION)
     j.press("Save and continue")
 
-    # 6. Attendance and what each agency shared.
+    # 6. Attendance, one short row per agency; then what each agency shared, a page each,
+    # taken in the order the service offers them (the agencies that took part, by name).
     j.heading("Attendance and information shared")
     j.check(page.get_by_label("Every agency attended, apart from those marked otherwise below"))
-    for agency, (who, shared) in ATTENDED.items():
-        section = j.agency(agency)
-        j.fill(section.get_by_label("Name and role of who took part"), who)
-        j.fill(j.label("Information shared", section), shared)
+    for agency, (who, _) in ATTENDED.items():
+        j.fill(j.agency(agency).get_by_label("Who took part (name and role)"), who)
     for agency in APOLOGIES:
-        j.check(j.label("Sent apologies", j.agency(agency)))
+        j.check(j.label("Apologies", j.agency(agency)))
     for agency in DID_NOT_ATTEND:
         j.check(j.label("Did not attend", j.agency(agency)))
-    j.press("Save and continue")
+    j.press("Save and record information shared" if shared_by else "Save and continue")
+    for index in range(shared_by):
+        agency = page.get_by_role("heading", level=1).inner_text()
+        agency = agency.removeprefix("Information shared by ").strip()
+        j.fill(j.label("Information shared"), ATTENDED[agency][1])
+        if index < shared_by - 1:
+            j.click(page.get_by_role("button", name=re.compile(r"^Save and go to ")))
+        else:
+            j.press("Save and continue")  # on to the next section
 
     # 7. Analysis is not part of the issue's journey: "Save and continue" passes over it.
     j.heading("Analysis")
@@ -444,7 +455,7 @@ print({
 """
 
 
-def record_check(env: dict[str, str]) -> None:
+def record_check(env: dict[str, str], shared_by: int) -> None:
     """What the journey left in the database is the whole standard family's record."""
     got = manage(env, "shell", "--verbosity", "0", "-c", RECORD_CHECK).strip().splitlines()[-1]
     n = len(ATTENDED)
@@ -457,7 +468,7 @@ def record_check(env: dict[str, str]) -> None:
         "adults": len(ADULTS),
         "invited": len(INVITED),
         "attended": n,
-        "shared": n,
+        "shared": shared_by,
         "actions": 1,
         "plan": True,
         "outcome final": True,
@@ -562,6 +573,15 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     parser.add_argument("--trace", action="store_true", help="save a Playwright trace there")
+    parser.add_argument(
+        "--shared-by",
+        type=int,
+        choices=range(len(ATTENDED) + 1),
+        default=SHARED_BY,
+        metavar=f"0-{len(ATTENDED)}",
+        help=f"how many of the {len(ATTENDED)} attending agencies the chair records what they "
+        f"shared for, in the order the service offers them (default {SHARED_BY})",
+    )
     args = parser.parse_args()
     chromium = shutil.which("chromium")
     if chromium is None:
@@ -584,7 +604,7 @@ def main() -> int:
             journey = Journey(page)
             started = time.monotonic()
             try:
-                chair_journey(journey, code)
+                chair_journey(journey, code, args.shared_by)
             except Exception as error:
                 print(f"The journey stopped: {error}", file=sys.stderr)
                 print(page.evaluate(DUMP_PAGE), file=sys.stderr)
@@ -595,7 +615,7 @@ def main() -> int:
                 browser.close()
             seconds = time.monotonic() - started
         try:
-            record_check(env)
+            record_check(env, args.shared_by)
         except RuntimeError as error:
             print(error, file=sys.stderr)
             return 2

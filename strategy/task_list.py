@@ -204,11 +204,22 @@ def _attendance_task(discussion: Discussion, invitees: list) -> Task:  # type: i
         status = Status.IN_PROGRESS
         hint = "Attendance not recorded for " + ", ".join(i.agency.name for i in waiting)
     else:
+        # Complete once attendance is: an agency may take part and have nothing to add.
         status = Status.COMPLETED
         attended = sum(1 for i in invitees if i.attendance == Attendance.ATTENDED)
-        hint = f"{attended} of {len(invitees)} agencies attended"
+        shared = sum(1 for i in invitees if i.information_shared)
+        hint = (
+            f"{attended} of {len(invitees)} agencies attended; information shared recorded "
+            f"for {shared}"
+        )
     return Task(
-        "attendance", title, status, reverse("strategy:attendance", args=[discussion.pk]), hint
+        "attendance",
+        title,
+        status,
+        reverse("strategy:attendance", args=[discussion.pk]),
+        hint,
+        # Each agency's information page: "Save and continue" there goes on after attendance.
+        also=tuple(reverse("strategy:information", args=[discussion.pk, i.pk]) for i in invitees),
     )
 
 

@@ -38,6 +38,11 @@ urlpatterns = [
     ),
     path("<int:pk>/invitees/", invitees.invitees_edit, name="invitees"),
     path("<int:pk>/attendance/", recording.attendance_edit, name="attendance"),
+    path(
+        "<int:pk>/attendance/<int:invitee_pk>/information/",
+        recording.information_edit,
+        name="information",
+    ),
     path("<int:pk>/analysis/", recording.analysis_edit, name="analysis"),
     path("<int:pk>/children/<int:child_pk>/voice/", recording.child_voice_edit, name="voice"),
     path("<int:pk>/children/<int:child_pk>/decision/", decisions.decision_edit, name="decision"),

@@ -194,6 +194,7 @@ def world(settings, tmp_path, django_capture_on_commit_callbacks) -> World:
         "strategy:voice": {**d, "child_pk": child.pk},
         "strategy:decision": {**d, "child_pk": child.pk},
         "strategy:positions": {**d, "child_pk": child.pk},
+        "strategy:information": {**d, "invitee_pk": police.pk},
         "strategy:conference_held": {**d, "child_pk": child.pk},
         "strategy:transfer_accept": {**d, "transfer_pk": transfer.pk},
         "strategy:action_remove": {**d, "action_pk": action.pk},

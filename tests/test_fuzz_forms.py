@@ -21,7 +21,7 @@ from config.input_limits import FREE_TEXT_LIMIT
 from minutes.models import Delivery
 from minutes.receipts_links import receipt_token
 from minutes.services.drafting import minutes_approve, minutes_draft
-from strategy.models import Adult, Child, Discussion
+from strategy.models import Adult, Child, Discussion, Invitee
 from tests.factories import AgencyFactory, ContactFactory
 from tests.minutes.records import held_discussion
 from tests.signin.helpers import verified_client
@@ -98,6 +98,7 @@ def form_urls(record) -> list[str]:  # noqa: ANN001
         reverse("strategy:adult_add", args=[d]),
         reverse("strategy:invitees", args=[d]),
         reverse("strategy:attendance", args=[d]),
+        reverse("strategy:information", args=[d, Invitee.objects.filter(discussion_id=d)[0].pk]),
         reverse("strategy:analysis", args=[d]),
         reverse("strategy:voice", args=[d, child.pk]),
         reverse("strategy:decision", args=[d, child.pk]),

@@ -1,20 +1,73 @@
 from typing import Any
 
-from crispy_forms_gds.layout import HTML, ConditionalQuestion, ConditionalRadios, Field, Fieldset
+from crispy_forms_gds.layout import (
+    HTML,
+    ConditionalQuestion,
+    ConditionalRadios,
+    Div,
+    Field,
+    Fieldset,
+)
 from django import forms
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape, format_html
 
 from config.input_limits import column_length
 from strategy.forms.base import RevisionForm, combine_local, date_field, time_field
 from strategy.models import Attendance, Discussion, Invitee
 from strategy.models.discussion import timescale_text
 
+# Attendance in one row of small radios, in the issue's own short words.
+ATTENDANCE_CHOICES = [
+    (Attendance.INVITED.value, "Not recorded"),
+    (Attendance.ATTENDED.value, "Attended"),
+    (Attendance.APOLOGIES.value, "Apologies"),
+    (Attendance.INFORMATION_ONLY.value, "Information only"),
+    (Attendance.DID_NOT_ATTEND.value, "Did not attend"),
+]
+HALF = "govuk-grid-column-one-half"
+
+
+class Snippet:
+    """Markup already escaped, placed in a layout as it is (crispy's HTML() would run it as a
+    template, so a value typed by someone could reach the template engine)."""
+
+    def __init__(self, html: str) -> None:
+        self.html = html
+
+    def render(self, *args: Any, **kwargs: Any) -> str:
+        return self.html
+
+
+def information_status(invitee: Invitee, url: str) -> str:
+    """One line under an agency's attendance: what it shared so far, and where to record it."""
+    name = invitee.agency.name
+    if invitee.information_shared or invitee.scaling is not None:
+        scaling = invitee.scaling
+        state = "recorded" + (f", scaling {scaling} out of 10" if scaling is not None else "")
+        action, hidden = "Change", f" the information shared by {name}"
+    else:
+        state, action, hidden = "not recorded", "Add information shared", f" by {name}"
+    return format_html(
+        '<p class="govuk-body-s">Information shared: {}. <a class="govuk-link" href="{}">{}'
+        '<span class="govuk-visually-hidden">{}</span></a></p>',
+        state,
+        url,
+        action,
+        hidden,
+    )
+
 
 class AttendanceForm(RevisionForm):
+    """When it was held, and one short row per invited agency: attendance and who took part.
+    What each agency shared is recorded on a page of its own (InformationForm), linked from
+    the row; query goes on those links (?back=final when opened from the check page)."""
+
     held_on = date_field("Date it was held")
     held_time = time_field("Time it started")
 
-    def __init__(self, *args: Any, discussion: Discussion, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, discussion: Discussion, query: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         held = timezone.localtime(discussion.held_at or discussion.scheduled_for)
         self.fields["held_on"].initial = held.date()
@@ -28,21 +81,22 @@ class AttendanceForm(RevisionForm):
         )
         sections = []
         for invitee in self.invitees:
-            p = f"i{invitee.pk}_"
+            p, name = f"i{invitee.pk}_", invitee.agency.name
             self.fields[p + "attendance"] = forms.ChoiceField(
-                label="Attendance",
-                choices=Attendance.choices,
+                label="",  # the agency's legend names the group: no second legend
+                choices=ATTENDANCE_CHOICES,
                 initial=invitee.attendance,
                 widget=forms.RadioSelect,
+                error_messages={"required": f"Select the attendance of {name}"},
             )
             self.fields[p + "representative"] = forms.CharField(
-                label="Name and role of who took part or sent information",
+                label="Who took part (name and role)",
                 max_length=column_length(Invitee, "representative"),
                 required=False,
                 initial=invitee.representative,
             )
             self.fields[p + "can_make_decisions"] = forms.TypedChoiceField(
-                label="Can they make decisions for their agency?",
+                label="Can they make decisions?",
                 choices=[("", "Not recorded"), ("yes", "Yes"), ("no", "No")],
                 coerce=lambda v: {"yes": True, "no": False}.get(v),
                 empty_value=None,
@@ -51,38 +105,19 @@ class AttendanceForm(RevisionForm):
                 if invitee.can_make_decisions is None
                 else ("yes" if invitee.can_make_decisions else "no"),
             )
-            self.fields[p + "information_shared"] = forms.CharField(
-                label="Information shared",
-                help_text="Give context: the nature of an offence, the impact on the child.",
-                required=False,
-                initial=invitee.information_shared,
-                widget=forms.Textarea(attrs={"rows": 4}),
-            )
-            self.fields[p + "scaling"] = forms.IntegerField(
-                label="Scaling, 0 to 10 (optional)",
-                help_text="0: the child will certainly be harmed. 10: the child is safe.",
-                min_value=0,
-                max_value=10,
-                required=False,
-                initial=invitee.scaling,
-                error_messages={
-                    "min_value": "Scaling must be between 0 and 10",
-                    "max_value": "Scaling must be between 0 and 10",
-                    "invalid": "Scaling must be a whole number from 0 to 10",
-                },
-                widget=forms.TextInput(
-                    attrs={"class": "govuk-input--width-2", "inputmode": "numeric"}
-                ),
-            )
+            url = reverse("strategy:information", args=[discussion.pk, invitee.pk]) + query
             sections.append(
                 Fieldset(
-                    Field.radios(p + "attendance", small=True),
-                    Field.text(p + "representative"),
-                    Field.select(p + "can_make_decisions"),
-                    Field.textarea(p + "information_shared"),
-                    Field.text(p + "scaling"),
-                    legend=invitee.agency.name,
+                    Field.radios(p + "attendance", small=True, inline=True),
+                    Div(
+                        Div(Field.text(p + "representative"), css_class=HALF),
+                        Div(Field.select(p + "can_make_decisions"), css_class=HALF),
+                        css_class="govuk-grid-row",
+                    ),
+                    Snippet(information_status(invitee, url)),
+                    legend=escape(name),  # crispy-forms-gds marks legends and labels safe
                     legend_size="m",
+                    css_id=f"agency-{invitee.pk}",
                 )
             )
         self.due_on = discussion.timescale_due_on
@@ -151,16 +186,44 @@ class AttendanceForm(RevisionForm):
             data["delay_reason"] = ""
 
     def rows(self) -> dict[int, dict[str, Any]]:
-        names = [
-            "attendance",
-            "representative",
-            "can_make_decisions",
-            "information_shared",
-            "scaling",
-        ]
+        names = ["attendance", "representative", "can_make_decisions"]
         return {
             i.pk: {n: self.cleaned_data.get(f"i{i.pk}_{n}") for n in names} for i in self.invitees
         }
+
+
+class InformationForm(RevisionForm):
+    """What one agency shared at the discussion, on a page of its own."""
+
+    information_shared = forms.CharField(
+        label="Information shared",
+        help_text="Give context: the nature of an offence, the impact on the child.",
+        required=False,
+        widget=forms.Textarea,
+    )
+    scaling = forms.IntegerField(
+        label="Scaling, 0 to 10 (optional)",
+        help_text="0: the child will certainly be harmed. 10: the child is safe.",
+        min_value=0,
+        max_value=10,
+        required=False,
+        error_messages={
+            "min_value": "Scaling must be between 0 and 10",
+            "max_value": "Scaling must be between 0 and 10",
+            "invalid": "Scaling must be a whole number from 0 to 10",
+        },
+        widget=forms.TextInput(attrs={"class": "govuk-input--width-2", "inputmode": "numeric"}),
+    )
+
+    def __init__(self, *args: Any, invitee: Invitee, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["information_shared"].initial = invitee.information_shared
+        self.fields["scaling"].initial = invitee.scaling
+        self.helper = self.gds_helper(
+            Field.textarea("information_shared", rows=8),
+            Field.text("scaling"),
+            submit="Save information shared",
+        )
 
 
 class AnalysisForm(RevisionForm):

@@ -59,6 +59,12 @@ class Invitee(models.Model):
         return self.attendance == Attendance.ATTENDED
 
     @property
+    def shares_information(self) -> bool:
+        """Attended or sent information: the agencies whose information the recorder takes
+        in turn. Any other may still have sent something, recorded the same way."""
+        return self.attendance in (Attendance.ATTENDED, Attendance.INFORMATION_ONLY)
+
+    @property
     def invitation_address(self) -> str:
         return self.contact.email if self.contact else self.agency.secure_email
 

@@ -34,7 +34,8 @@ def attendance_record(
     rows: dict[int, dict[str, Any]],
     delay_reason: str | None = None,
 ) -> Discussion:
-    """Records each invitee's part in the discussion and marks it held.
+    """Records each invitee's part in the discussion (attendance, who took part, whether
+    they could decide) and marks it held. What each agency shared is information_record's.
 
     `delay_reason` is why it was held after its timescale; None leaves it as it was."""
     if held_at > timezone.now():
@@ -52,10 +53,9 @@ def attendance_record(
         invitee.can_make_decisions = (
             row.get("can_make_decisions") if row["attendance"] == Attendance.ATTENDED else None
         )
-        invitee.information_shared = row.get("information_shared", "")
-        invitee.scaling = row.get("scaling")
         invitee.full_clean()
-        invitee.save()
+        # Only these columns: what the agency shared is saved on its own page, maybe at once.
+        invitee.save(update_fields=["attendance", "representative", "can_make_decisions"])
     discussion.held_at = held_at
     changed = ["held_at", "updated_at"]
     if delay_reason is not None:
@@ -69,6 +69,33 @@ def attendance_record(
         child__discussion=discussion, conference_due_by__isnull=False
     ).update(conference_due_by=conference_due_by(discussion))
     return discussion
+
+
+@transaction.atomic
+def information_record(
+    *,
+    discussion: Discussion,
+    invitee: Invitee,
+    expected_revision: int,
+    information_shared: str,
+    scaling: int | None,
+) -> Invitee:
+    """What one agency shared, and its scaling. A section of its own for each agency, so the
+    minute-taker typing what the police said never collides with the chair correcting who
+    attended; it is part of the record the final outcome attests, so that is checked again."""
+    if invitee.discussion_id != discussion.pk:
+        raise ValueError(f"{invitee} is not invited to {discussion}")
+    invitee.information_shared = information_shared
+    invitee.scaling = scaling
+    invitee.full_clean()
+    discussion_claim_revision(
+        discussion=discussion,
+        expected_revision=expected_revision,
+        section=f"information-{invitee.pk}",
+    )
+    discussion_outcome_reopen(discussion=discussion)
+    invitee.save(update_fields=["information_shared", "scaling"])
+    return invitee
 
 
 @transaction.atomic

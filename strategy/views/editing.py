@@ -55,10 +55,13 @@ def edit_page(
     compare_with: Callable[[Discussion], Any] | None = None,
     context: dict[str, Any] | None = None,
     offer_next: bool = True,
-    add_another: tuple[str, str] | None = None,
+    add_another: tuple[str | Callable[[], str], str] | None = None,
 ) -> HttpResponse:
     """Saves one section. The page's own button returns to the task list (done); "Save and
-    continue" goes on to the next section of the call that can be started."""
+    continue" goes on to the next section of the call that can be started.
+
+    add_another is a second button (its label) and where it goes: a URL, or a callable that
+    finds it from the record as the save left it."""
     if not discussion.is_editable:
         messages.error(
             request, "This discussion's record is locked: minutes are approved or it is closed."
@@ -94,7 +97,8 @@ def edit_page(
             FormDraft.objects.filter(user=current_user(request), path=request.path).delete()
             messages.success(request, done_message, extra_tags=f"draft-saved {request.path}")
             if add_another and "another" in request.POST:
-                return redirect(add_another[0])
+                target = add_another[0]
+                return redirect(target() if callable(target) else target)
             if offer_next and "continue" in request.POST and "back" not in request.GET:
                 saved = Discussion.objects.get(pk=discussion.pk)
                 return redirect(next_section(saved, request.path) or done)

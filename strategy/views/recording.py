@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -8,10 +8,17 @@ from django.views.decorators.http import require_POST
 
 from agencies.access import current_user
 from strategy import selectors
+from strategy.check_answers import BACK_TO
 from strategy.forms.base import combine_local
 from strategy.forms.decisions import ActionForm, FollowUpForm
-from strategy.forms.recording import AnalysisForm, AttendanceForm, ChildVoiceForm, PlanForm
-from strategy.models import Action, Child, ChildDecision
+from strategy.forms.recording import (
+    AnalysisForm,
+    AttendanceForm,
+    ChildVoiceForm,
+    InformationForm,
+    PlanForm,
+)
+from strategy.models import Action, Child, ChildDecision, Discussion, Invitee
 from strategy.services import actions, recording
 from strategy.services.records import EditConflict, RecordLocked
 from strategy.views.discussions import recorders
@@ -28,7 +35,9 @@ def attendance_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return edit_page(
         request,
         discussion=discussion,
-        make_form=lambda data, rev: AttendanceForm(data, revision=rev, discussion=discussion),
+        make_form=lambda data, rev: AttendanceForm(
+            data, revision=rev, discussion=discussion, query=_back(request)
+        ),
         save=lambda form: recording.attendance_record(
             discussion=discussion,
             expected_revision=form.cleaned_data["revision"],
@@ -38,9 +47,81 @@ def attendance_edit(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         template="strategy/section_form.html",
         done=_detail(pk, "attendance"),
-        done_message="Attendance and information shared saved",
-        context={"title": "Attendance and information shared"},
+        done_message="Attendance saved",
+        context={
+            "title": "Attendance and information shared",
+            "wide": True,
+            "intro": "For each agency: its attendance, who took part or sent the information, "
+            "and whether they could make decisions for their agency. What each agency shared "
+            "has a page of its own: follow the link under the agency, or save and record "
+            "information shared to go through the agencies that took part in turn.",
+        },
+        add_another=(
+            lambda: _first_information_page(discussion) + _back(request),
+            "Save and record information shared",
+        )
+        if discussion.invitees.exists()
+        else None,
     )
+
+
+def _back(request: HttpRequest) -> str:
+    """The way back to a check page, carried from one page of a section to the next."""
+    back = request.GET.get("back", "")
+    return f"?back={back}" if back in BACK_TO else ""
+
+
+def _first_information_page(discussion: Discussion) -> str:
+    """Where recording what the agencies shared starts, with attendance as just saved: the
+    first agency that took part and has nothing recorded yet."""
+    invitees = list(discussion.invitees.all())
+    sharing = [i for i in invitees if i.shares_information]
+    first = next((i for i in sharing if not i.information_shared), None)
+    start = first or (sharing or invitees)[0]
+    return reverse("strategy:information", args=[discussion.pk, start.pk])
+
+
+@recorders
+def information_edit(request: HttpRequest, pk: int, invitee_pk: int) -> HttpResponse:
+    """What one agency shared, on its own page; the next agency that took part is a button
+    away, so the recorder goes through them in the order of the call."""
+    discussion = selectors.discussion_for_recorder(current_user(request), pk)
+    invitees = list(discussion.invitees.select_related("agency"))
+    invitee = next((i for i in invitees if i.pk == invitee_pk), None)
+    if invitee is None:
+        raise Http404
+    later = invitees[invitees.index(invitee) + 1 :]
+    following = next((i for i in later if i.shares_information), None)
+    name = invitee.agency.name
+    return edit_page(
+        request,
+        discussion=discussion,
+        make_form=lambda data, rev: InformationForm(data, revision=rev, invitee=invitee),
+        save=lambda form: recording.information_record(
+            discussion=discussion,
+            invitee=invitee,
+            expected_revision=form.cleaned_data["revision"],
+            information_shared=form.cleaned_data["information_shared"],
+            scaling=form.cleaned_data["scaling"],
+        ),
+        compare_with=lambda d: Invitee.objects.get(pk=invitee.pk),
+        template="strategy/section_form.html",
+        done=reverse("strategy:attendance", args=[pk]) + f"#agency-{invitee.pk}",
+        done_message=f"Information shared by {name} saved",
+        context={"title": f"Information shared by {name}", "intro": _taking_part(invitee)},
+        add_another=(
+            reverse("strategy:information", args=[pk, following.pk]) + _back(request),
+            f"Save and go to {following.agency.name}",
+        )
+        if following
+        else None,
+    )
+
+
+def _taking_part(invitee: Invitee) -> str:
+    """How the agency took part, as the attendance page has it."""
+    who = f": {invitee.representative}" if invitee.representative else ""
+    return f"{invitee.get_attendance_display()}{who}."
 
 
 def _fields_page(

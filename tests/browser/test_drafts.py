@@ -78,3 +78,36 @@ def test_typing_on_one_device_is_offered_back_on_another(page):
     assert Discussion.objects.get(pk=discussion.pk).worries == WORRIES
     assert not FormDraft.objects.exists()
     other.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_what_an_agency_shared_is_kept_as_a_draft_like_any_section(page):
+    from strategy.models import FormDraft, Invitee
+
+    record = held_discussion(agencies=2)
+    discussion = record.discussion
+    police = Invitee.objects.get(discussion=discussion, agency__name="Eastmere Constabulary")
+    path = f"/discussions/{discussion.pk}/attendance/{police.pk}/information/"
+    said = "Fictional: a 2024 arrest for assault on a former partner."
+    sign_in(page, "chris")
+    page.goto(path)
+    page.get_by_label("Information shared").fill(said)
+    for _ in range(40):
+        if FormDraft.objects.filter(path=path).exists():
+            break
+        page.wait_for_timeout(250)
+    assert FormDraft.objects.get().values["information_shared"] == said
+
+    other = page.context.browser.new_context(base_url=page.url.split("/discussions/")[0])
+    tablet = other.new_page()
+    sign_in(tablet, "chris")
+    tablet.goto(path)
+    expect(tablet.get_by_label("Information shared")).to_have_value(said)
+    expect(tablet.get_by_text("We kept what you typed before.")).to_be_visible()
+    assert_accessible(tablet)
+    tablet.get_by_role("button", name="Save information shared").click()
+    expect(tablet.get_by_text("Information shared by Eastmere Constabulary saved")).to_be_visible()
+    police.refresh_from_db()
+    assert police.information_shared == said
+    assert not FormDraft.objects.exists()
+    other.close()

@@ -307,23 +307,45 @@ def test_chair_takes_a_discussion_from_scheduling_to_follow_up(page: Page) -> No
     for agency, representative in representatives.items():
         section = agency_section(page, agency)
         section.get_by_label("Attended", exact=True).check()
-        section.get_by_label("Name and role of who took part").fill(representative)
-        section.get_by_label("Can they make decisions for their agency?").select_option(label="Yes")
-    agency_section(page, HEALTH_VISITING).get_by_label("Sent apologies").check()
+        section.get_by_label("Who took part (name and role)").fill(representative)
+        section.get_by_label("Can they make decisions?").select_option(label="Yes")
+    agency_section(page, HEALTH_VISITING).get_by_label("Apologies").check()
     for agency in (GP_CHILDREN, GP_MOTHER, GP_FATHER, HOUSING, SCHOOL):
         agency_section(page, agency).get_by_label("Did not attend").check()
-    police = agency_section(page, POLICE)
-    police.get_by_label("Information shared").fill(
-        "Sam Otherfield was arrested in 2024 for assault on a former partner."
-    )
-    police.get_by_label("Scaling, 0 to 10").fill("eleven")
-    press(page, "Save attendance")
+    # One short row per agency: what each shared is on a page of its own, taken in turn.
+    expect(page.get_by_label("Information shared")).to_have_count(0)
+    height = page.evaluate("() => document.documentElement.scrollHeight")
+    assert height < 4500, f"the attendance page for 9 agencies is {height} px tall"
+    press(page, "Save and record information shared")
+    heading = page.get_by_role("heading", level=1)
+    expect(heading).to_have_text(f"Information shared by {SOCIAL_CARE}")
+    expect(page.get_by_text("Attended: Jo Baker, team manager.")).to_be_visible()
+    page.get_by_label("Information shared").fill("Open to the team since a referral in March.")
+    press(page, f"Save and go to {POLICE}")
+    expect(heading).to_have_text(f"Information shared by {POLICE}")
+    shared = "Sam Otherfield was arrested in 2024 for assault on a former partner."
+    page.get_by_label("Information shared").fill(shared)
+    page.get_by_label("Scaling, 0 to 10").fill("eleven")
+    press(page, "Save information shared")
     expect(error_summary(page)).to_contain_text("Scaling must be a whole number from 0 to 10")
+    expect(page.get_by_label("Information shared")).to_have_value(shared)
+    page.get_by_label("Scaling, 0 to 10").fill("3")
+    press(page, "Save information shared")  # back to the attendance page
+    expect(heading).to_have_text("Attendance and information shared")
+    expect(page.get_by_text(f"Information shared by {POLICE} saved")).to_be_visible()
+    expect(agency_section(page, POLICE)).to_contain_text(
+        "Information shared: recorded, scaling 3 out of 10."
+    )
     expect(agency_section(page, POLICE).get_by_label("Attended", exact=True)).to_be_checked()
-
-    agency_section(page, POLICE).get_by_label("Scaling, 0 to 10").fill("3")
+    follow(page, f"Change the information shared by {POLICE}")
+    expect(page.get_by_label("Information shared")).to_have_value(shared)
+    follow(page, "Back to the discussion")
+    expect(task(page, "attendance")).to_contain_text(
+        "3 of 9 agencies attended; information shared recorded for 2"
+    )
+    follow(page, "Attendance and information shared")
     press(page, "Save attendance")
-    expect(page.get_by_text("Attendance and information shared saved")).to_be_visible()
+    expect(page.get_by_text("Attendance saved")).to_be_visible()
     expect(task(page, "attendance")).to_contain_text("3 of 9 agencies attended")
 
     # -- 6. Ada: threshold met, a joint section 47 enquiry; the police disagree. ----------
