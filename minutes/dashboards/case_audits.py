@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.html import escape
 from django.views.decorators.http import require_POST
 
 from agencies.access import current_user, role_required
@@ -105,7 +106,9 @@ class AnswerForm(BoundedInput, forms.Form):
                 Fieldset(
                     Field.radios(answer, inline=True, legend_size="s"),
                     Field.textarea(comment),
-                    legend=f"{question.number}. {question.text}",
+                    legend=escape(
+                        f"{question.number}. {question.text}"
+                    ),  # crispy marks legends safe
                     legend_size="s",
                 )
             )

@@ -3,6 +3,7 @@ from typing import Any
 from crispy_forms_gds.choices import Choice
 from crispy_forms_gds.layout import HTML, Field, Fieldset
 from django import forms
+from django.utils.html import escape
 
 from agencies.models import Agency
 from config.input_limits import column_length
@@ -54,7 +55,9 @@ class InviteesForm(RevisionForm):
         for requirement in requirements:
             name = f"reason_{requirement.key}"
             self.fields[name] = forms.CharField(
-                label=f"Reason for not inviting: {requirement.description}",
+                # crispy-forms-gds marks labels safe, and this one names a GP practice and
+                # the person whose GP it is, as recorded: escaped here.
+                label=f"Reason for not inviting: {escape(requirement.description)}",
                 max_length=column_length(InvitationException, "description"),
                 required=False,
                 widget=forms.Textarea(attrs={"rows": 2}),

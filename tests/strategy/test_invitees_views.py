@@ -63,3 +63,20 @@ def test_discussion_page_flags_a_gp_added_after_invitations(discussion, chair, c
     assert (
         "Not invited and no reason recorded: Seaview Surgery, GP practice of a child" in page.text
     )
+
+
+def test_a_gp_practices_name_is_shown_as_text_in_the_reason_label(discussion, chair, client_for):
+    from tests.factories import AgencyFactory
+
+    odd = AgencyFactory.create(name="<b>Fictional</b> Surgery", kind="gp_practice")
+    Child.objects.create(
+        discussion=discussion,
+        first_name="Dee",
+        last_name="Testcase",
+        date_of_birth="2018-01-01",
+        needs="x",
+        gp_practice=odd,
+    )
+    page = client_for(chair).get(reverse("strategy:invitees", args=[discussion.pk]))
+    assert "Reason for not inviting: &lt;b&gt;Fictional&lt;/b&gt; Surgery" in page.text
+    assert "<b>Fictional</b>" not in page.text
