@@ -22,6 +22,11 @@ def beat_started(**kwargs: Any) -> None:
 def beat_published(**kwargs: Any) -> None:
     if not _in_beat:
         return
+    from django.db import close_old_connections
+
     from operations.models import Heartbeat, Process
 
+    # Beat runs no tasks, so nothing else drops its connection when the database restarts:
+    # a broken or expired one is closed here, and the write opens a fresh one.
+    close_old_connections()
     Heartbeat.record(Process.BEAT)

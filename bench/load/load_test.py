@@ -187,6 +187,11 @@ class Run:
             MINUTES_SWEEP_SECONDS=str(self.args.sweep_seconds),
             MINUTES_SEND_LEASE_SECONDS=str(self.args.lease_seconds),
             MINUTES_RETRY_CAP_SECONDS=str(self.args.retry_cap_seconds),
+            # The short retry cap packs a message's attempts into the SMTP outage: its life
+            # (10 attempts by default, hours apart at the real cap) must outlast the outage.
+            OUTBOX_MAX_ATTEMPTS=str(
+                10 + int(self.args.smtp_outage_minutes * 60) // max(self.args.retry_cap_seconds, 1)
+            ),
             LOG_LEVEL="INFO",
             PYTHONUNBUFFERED="1",
         )
