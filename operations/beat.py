@@ -22,11 +22,13 @@ def beat_started(**kwargs: Any) -> None:
 def beat_published(**kwargs: Any) -> None:
     if not _in_beat:
         return
-    from django.db import close_old_connections
+    from django.db import close_old_connections, connection
 
     from operations.models import Heartbeat, Process
 
     # Beat runs no tasks, so nothing else drops its connection when the database restarts:
-    # a broken or expired one is closed here, and the write opens a fresh one.
-    close_old_connections()
+    # a broken or expired one is closed here, and the write opens a fresh one (never inside
+    # a transaction, whose connection is not this code's to close).
+    if not connection.in_atomic_block:
+        close_old_connections()
     Heartbeat.record(Process.BEAT)
