@@ -10,6 +10,7 @@ partnership allows it (OIDC_ALLOW_PROVIDER_MFA); see docs/single-sign-on.md."""
 import time
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 
 import jwt
 import requests
@@ -17,6 +18,7 @@ import structlog
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, SuspiciousOperation
 from django.http import HttpRequest
+from django.urls import reverse
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 
 from agencies.models import User
@@ -35,6 +37,7 @@ DISCOVERED = {
     "OIDC_OP_USER_ENDPOINT": "userinfo_endpoint",
     "OIDC_OP_JWKS_ENDPOINT": "jwks_uri",
     "OIDC_OP_ISSUER": "issuer",
+    "OIDC_OP_LOGOUT_ENDPOINT": "end_session_endpoint",
 }
 DISCOVERY_CACHE_SECONDS = 60 * 60
 _discovered: dict[str, tuple[float, dict[str, Any]]] = {}
@@ -90,6 +93,30 @@ def setting(name: str, *default: Any) -> Any:
             return default[0]
         raise ImproperlyConfigured(f"Single sign-on needs {name} (or OIDC_OP_DISCOVERY)")
     return value
+
+
+def provider_sign_out_url(id_token: str) -> str | None:
+    """Where someone who signed in with their organisation's account goes after signing out
+    here, so that the provider ends its session too (OpenID Connect RP-initiated logout) and
+    the next person at a shared computer cannot sign straight back in as them. None if they
+    signed in with a password, or the provider has no end-session endpoint (or cannot say)."""
+    if not settings.OIDC_ENABLED or not id_token:
+        return None
+    try:
+        endpoint = setting("OIDC_OP_LOGOUT_ENDPOINT", "")
+    except (requests.RequestException, ValueError) as error:
+        log.warning("signin.provider_sign_out_unavailable", error=type(error).__name__)
+        return None
+    if not endpoint:
+        return None
+    query = urlencode(
+        {
+            "id_token_hint": id_token,
+            "client_id": settings.OIDC_RP_CLIENT_ID,
+            "post_logout_redirect_uri": settings.SITE_URL + reverse("login"),
+        }
+    )
+    return f"{endpoint}{'&' if '?' in endpoint else '?'}{query}"
 
 
 def email_verified(claims: dict[str, Any]) -> bool:

@@ -26,6 +26,7 @@ from agencies.signin.forms import (
     SetUpForm,
     SignInForm,
 )
+from agencies.signin.single_sign_on import provider_sign_out_url
 from agencies.signin.single_sign_on_views import login_url_context
 
 
@@ -64,6 +65,14 @@ class SignOutView(auth_views.LogoutView):
         if not request.user.is_authenticated:
             return redirect("login")
         return render(request, self.template_name)
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        """Signed out here; then, for someone who came with their organisation's account, on
+        to the provider to end its session, which sends them back to the sign-in page."""
+        id_token = str(request.session.get("oidc_id_token", ""))
+        response = super().post(request, *args, **kwargs)
+        provider = provider_sign_out_url(id_token)
+        return redirect(provider) if provider else response
 
 
 def code(request: HttpRequest) -> HttpResponse:

@@ -37,6 +37,7 @@ class LoopbackProvider:
     raw_id_token: str | None = None
     token_requests: list[dict[str, list[str]]] = field(default_factory=list)
     url: str = ""
+    ends_sessions: bool = True  # publishes an end_session_endpoint (RP-initiated logout)
 
     @property
     def discovery_url(self) -> str:
@@ -49,6 +50,7 @@ class LoopbackProvider:
             "token_endpoint": f"{self.url}/token",
             "userinfo_endpoint": f"{self.url}/userinfo",
             "jwks_uri": f"{self.url}/jwks",
+            **({"end_session_endpoint": f"{self.url}/logout"} if self.ends_sessions else {}),
             "id_token_signing_alg_values_supported": ["RS256"],
         }
 

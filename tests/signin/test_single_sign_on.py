@@ -14,7 +14,7 @@ from agencies.models import User
 from agencies.signin.single_sign_on import BACKEND
 from audit.models import AuditEvent
 from tests.factories import UserFactory
-from tests.signin.conftest import give_code
+from tests.signin.conftest import give_code, sign_in
 from tests.signin.helpers import authenticator_for, code_from
 from tests.signin.oidc_provider import CLIENT_ID, CLIENT_SECRET, LoopbackProvider, rsa_key, serve
 
@@ -252,3 +252,52 @@ def test_the_pages_answer_404_if_it_is_switched_off_while_they_are_routed(settin
     assert Client().get("/oidc/authenticate/").status_code == 404
     assert Client().get("/oidc/callback/", {"code": "c", "state": "s"}).status_code == 404
     assert BUTTON not in Client().get(reverse("login")).text
+
+
+def test_signing_out_ends_the_providers_session_too(settings, single_sign_on, bob):
+    settings.OIDC_ALLOW_PROVIDER_MFA = True
+    single_sign_on.amr = ["pwd", "mfa"]
+    authenticator_for(bob)
+    client = Client()
+    sign_in_with_organisation(client, single_sign_on)
+    assert signed_in(client)
+
+    response = client.post(reverse("logout"))
+
+    assert not signed_in(client)
+    assert response.status_code == 302
+    end_session = urlsplit(response["Location"])
+    assert f"{end_session.scheme}://{end_session.netloc}{end_session.path}" == (
+        f"{single_sign_on.url}/logout"
+    )
+    params = parse_qs(end_session.query)
+    assert params["client_id"] == [CLIENT_ID]
+    assert params["post_logout_redirect_uri"] == [f"{settings.SITE_URL}/sign-in/"]
+    [hint] = params["id_token_hint"]
+    claims = jwt.decode(
+        hint, single_sign_on.key.public_key(), algorithms=["RS256"], audience=CLIENT_ID
+    )
+    assert claims["sub"] == "entra-object-id-bob"
+
+
+def test_after_a_password_sign_in_signing_out_stays_with_the_service(single_sign_on, bob):
+    client = Client()
+    sign_in(client, bob)
+    assert signed_in(client)
+    response = client.post(reverse("logout"))
+    assert response["Location"] == reverse("login")
+    assert not signed_in(client)
+
+
+def test_a_provider_without_an_end_session_endpoint_signs_out_of_the_service_only(
+    settings, single_sign_on, bob
+):
+    single_sign_on.ends_sessions = False
+    settings.OIDC_ALLOW_PROVIDER_MFA = True
+    single_sign_on.amr = ["pwd", "mfa"]
+    authenticator_for(bob)
+    client = Client()
+    sign_in_with_organisation(client, single_sign_on)
+    response = client.post(reverse("logout"))
+    assert response["Location"] == reverse("login")
+    assert not signed_in(client)
