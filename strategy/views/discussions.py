@@ -283,10 +283,18 @@ def outcome_final(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             problems = [*(decisions.outcome_problems(discussion) or error.messages)]
         else:
+            if request.user.pk == discussion.chair_id:
+                # The chair approves the minutes: straight on to checking them and who gets
+                # them. Nothing is sent until they press "Approve and send" there.
+                messages.success(
+                    request,
+                    "Outcome recorded as final. Now check the minutes and who gets them.",
+                )
+                return redirect("minutes:approve", pk=pk)
             messages.success(
                 request,
-                "Outcome recorded as final. Next, approve and send the minutes to every "
-                "invited agency.",
+                "Outcome recorded as final. Next, the chair approves and sends the minutes to "
+                "every invited agency.",
             )
             return redirect("strategy:detail", pk=pk)
     return render(

@@ -450,7 +450,16 @@ def test_chair_takes_a_discussion_from_scheduling_to_follow_up(page: Page) -> No
     discussion.refresh_from_db()
     assert discussion.outcome_recorded_at is None  # looking changes nothing
     press(page, "Record the outcome as final")
+    # The chair approves the minutes, so goes straight on to checking them and who gets
+    # them; nothing is sent without the button there.
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Check the minutes before you send them"
+    )
     expect(page.get_by_text("Outcome recorded as final")).to_be_visible()
+    expect(page.get_by_role("button", name="Approve and send to 9 agencies")).to_be_visible()
+    assert not discussion.minutes_versions.exists()
+    follow(page, "Back to the minutes")
+    follow(page, "Back to the discussion")
     expect(task(page, "outcome")).to_contain_text("Completed")
 
     # -- 10. A follow-up, in the same series, about the same family. -----------------------
