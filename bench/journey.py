@@ -346,8 +346,7 @@ def chair_journey(j: Journey, backup_code: str, shared_by: int) -> None:
         j.fill(j.label("Rationale"), rationales[child])
         j.check(j.label("Yes"))
         j.check(j.label("Section 47 enquiry, joint with police"))
-        j.press("Save decision")
-        j.heading(f"Each agency's position on the decision for {child}")
+        # The positions are below the decision, on the same page.
         j.check(
             page.get_by_label(
                 "Every attending agency agrees, apart from those marked otherwise below"
