@@ -259,11 +259,10 @@ def chair_journey(j: Journey, backup_code: str, shared_by: int) -> None:
     j.select(j.label("Referring agency"), SCHOOL)
     j.check(page.get_by_label("Housing is a factor"))
     j.select(j.label("Minute-taker"), "Mina Takeley")
-    j.press("Save and continue")
-    j.heading("SD-")
+    j.press("Save and continue")  # on to the next section: adding the first child
 
     # 3. The children: Ada, and an unborn baby.
-    j.follow("Children")
+    j.heading("Add a child")
     j.fill(j.label("First name"), "Ada")
     j.fill(j.label("Last name"), "Testcase")
     j.fill_date("Date of birth", date(today.year - 6, 5, 1))
@@ -347,8 +346,7 @@ def chair_journey(j: Journey, backup_code: str, shared_by: int) -> None:
         j.fill(j.label("Rationale"), rationales[child])
         j.check(j.label("Yes"))
         j.check(j.label("Section 47 enquiry, joint with police"))
-        j.press("Save decision")
-        j.heading(f"Each agency's position on the decision for {child}")
+        # The positions are below the decision, on the same page.
         j.check(
             page.get_by_label(
                 "Every attending agency agrees, apart from those marked otherwise below"
@@ -370,11 +368,9 @@ def chair_journey(j: Journey, backup_code: str, shared_by: int) -> None:
 
     # 11. The outcome is final after a check of the whole record.
     j.heading("Check the record before the outcome is final")
-    j.press("Record the outcome as final")
+    j.press("Record the outcome as final")  # the chair goes on to check the minutes
 
     # 12. The minutes: check them and who gets them, then approve.
-    j.follow("Approve and send the minutes")
-    j.press("Approve and send the minutes")
     j.heading("Check the minutes before you send them")
     j.press(f"Approve and send to {len(INVITED)} agencies")
     expect(page.get_by_role("heading", name="Minutes approved")).to_be_visible()

@@ -177,7 +177,7 @@ def record_cards(discussion: Discussion) -> list[Card]:
                         for i in attended
                     ]
                     or ["No agency recorded as attending"],
-                    _change("strategy:positions", pk, child.pk),
+                    _change("strategy:decision", pk, child.pk) + "#positions",
                     f"the positions on the decision for {child.full_name}",
                 )
             )

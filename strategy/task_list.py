@@ -30,7 +30,7 @@ class Task:
     href: str = ""
     hint: str = ""
     warnings: list[str] = field(default_factory=list)
-    # Other pages that belong to this section (adding a second child, a child's positions):
+    # Other pages that belong to this section (adding a second child, an agency's information):
     # "Save and continue" on any of them goes on to the section after this one.
     also: tuple[str, ...] = ()
 
@@ -120,12 +120,7 @@ def discussion_tasks(discussion: Discussion) -> list[TaskGroup]:
             )
         )
     for child in children:
-        task = _decision_task(discussion, child, attending)
-        task.also = (
-            reverse("strategy:decision", args=[pk, child.pk]),
-            reverse("strategy:positions", args=[pk, child.pk]),
-        )
-        during.append(task)
+        during.append(_decision_task(discussion, child, attending))
     actions = discussion.actions.count()
     during += [
         Task(
@@ -250,7 +245,7 @@ def _decision_task(discussion: Discussion, child, attending: list) -> Task:  # t
             f"decision-{child.pk}",
             title,
             Status.IN_PROGRESS,
-            reverse("strategy:positions", args=[pk, child.pk]),
+            href,
             "No position yet from " + ", ".join(i.agency.name for i in agreed.not_recorded),
         )
     hint = (

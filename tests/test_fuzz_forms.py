@@ -306,7 +306,6 @@ def test_every_form_refuses_over_long_input_and_saves_nothing(
         *form_urls(record),
         reverse("strategy:child_edit", args=[d, child.pk]),
         reverse("strategy:adult_edit", args=[d, adult.pk]),
-        reverse("strategy:positions", args=[d, child.pk]),
         reverse("signin:reauthenticate"),
     ]:
         tried += over_long_values_refused(chair, url)

@@ -1,7 +1,8 @@
+import copy
 from datetime import date
 from typing import Any
 
-from crispy_forms_gds.layout import ConditionalQuestion, ConditionalRadios, Field, Fieldset
+from crispy_forms_gds.layout import HTML, ConditionalQuestion, ConditionalRadios, Field, Fieldset
 from django import forms
 from django.utils import timezone
 from django.utils.html import escape
@@ -19,11 +20,21 @@ from strategy.models import (
     ProfessionalDifference,
 )
 from strategy.models.decisions import AgencyPosition
+from strategy.services.decisions import decision_basis
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 
 
+REASONED = (Position.DISAGREES.value, Position.ABSTAINS.value)
+
+
 class DecisionForm(RevisionForm):
+    """A child's decision and, below it, each attending agency's position on it, saved in one
+    submission. The reason is asked for under "Disagrees" and "Abstains" only (a GOV.UK
+    conditional reveal, so without JavaScript both boxes show and the reason is still checked
+    here, not in the browser). Positions may be left for later, all of them: the decision is
+    then saved alone."""
+
     threshold_met = forms.TypedChoiceField(
         label="Is there reasonable cause to suspect the child is suffering, or is likely to "
         "suffer, significant harm?",
@@ -59,56 +70,68 @@ class DecisionForm(RevisionForm):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+    # The decision (threshold answer and outcomes) the positions on the page were given on,
+    # when they were: a position shown from an earlier decision is never saved as one given
+    # on a changed decision.
+    positions_given_on = forms.CharField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args: Any, decision: ChildDecision | None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        decision: ChildDecision | None,
+        attending: list[Invitee] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
+        self.attending = attending or []
+        self._positions: dict[int, tuple[str, str]] | None = None
+        existing: dict[int, AgencyPosition] = {}
         if decision:
             self.fields["threshold_met"].initial = "yes" if decision.threshold_met else "no"
             self.fields["rationale"].initial = decision.rationale
             self.fields["outcomes"].initial = decision.outcomes
             self.fields["further_discussion_on"].initial = decision.further_discussion_on
             self.fields["no_s47_rationale"].initial = decision.no_s47_rationale
-        self.helper = self.gds_helper(
+            existing = {p.invitee_id: p for p in decision.positions.all()}
+            if any(invitee.pk in existing for invitee in self.attending):
+                self.fields["positions_given_on"].initial = decision_basis(
+                    decision.threshold_met, decision.outcomes
+                )
+        layout: list[Any] = [
             Field.radios("threshold_met", inline=True),
             Field.textarea("rationale"),
             Field.checkboxes("outcomes"),
             Field("further_discussion_on"),
             Field.textarea("no_s47_rationale"),
-            submit="Save decision",
-        )
+            "positions_given_on",
+        ]
+        if self.attending:
+            layout += self._position_fields(existing)
+        else:
+            layout.append(
+                HTML(
+                    '<h2 class="govuk-heading-m" id="positions">Each agency\'s position</h2>'
+                    '<p class="govuk-body">Each attending agency\'s position on the decision '
+                    "is given here once attendance is recorded.</p>"
+                )
+            )
+        submit = "Save decision and positions" if self.attending else "Save decision"
+        self.helper = self.gds_helper(*layout, submit=submit)
 
-    def decision_fields(self) -> dict[str, Any]:
-        data = self.cleaned_data
-        return {
-            "threshold_met": data.get("threshold_met"),
-            "rationale": data.get("rationale", ""),
-            "outcomes": data.get("outcomes", []),
-            "no_s47_rationale": data.get("no_s47_rationale", ""),
-            "further_discussion_on": data.get("further_discussion_on"),
-        }
-
-
-REASONED = (Position.DISAGREES.value, Position.ABSTAINS.value)
-
-
-class PositionsForm(RevisionForm):
-    """Each attending agency's position; the reason is asked for under "Disagrees" and
-    "Abstains" only (a GOV.UK conditional reveal, so without JavaScript both boxes show and
-    the reason is still checked here, not in the browser)."""
-
-    def __init__(
-        self, *args: Any, attending: list[Invitee], decision: ChildDecision, **kwargs: Any
-    ) -> None:
-        super().__init__(*args, **kwargs)
-        self.attending = attending
-        existing = {p.invitee_id: p for p in decision.positions.all()}
+    def _position_fields(self, existing: dict[int, AgencyPosition]) -> list[Any]:
         self.fields["all_agree"] = forms.BooleanField(
             label="Every attending agency agrees, apart from those marked otherwise below",
             help_text="Then mark only the agencies that disagree or abstain, with their reason.",
             required=False,
         )
-        sections = [Field.checkbox("all_agree")] if attending else []
-        for invitee in attending:
+        sections: list[Any] = [
+            HTML(
+                '<h2 class="govuk-heading-m" id="positions">'
+                "Each attending agency's position on this decision</h2>"
+            ),
+            Field.checkbox("all_agree"),
+        ]
+        for invitee in self.attending:
             current = existing.get(invitee.pk)
             # crispy-forms-gds marks legends and labels safe: the agency's name is escaped here.
             name = escape(invitee.agency.name)
@@ -117,7 +140,7 @@ class PositionsForm(RevisionForm):
                 choices=Position.choices,
                 widget=forms.RadioSelect,
                 initial=current.position if current else None,
-                required=False,  # unless "every attending agency agrees" is ticked: see clean
+                required=False,  # unless another position is given: see clean
             )
             reveals = []
             for position in REASONED:
@@ -138,10 +161,24 @@ class PositionsForm(RevisionForm):
                     legend_size="s",
                 )
             )
-        self.helper = self.gds_helper(*sections, submit="Save positions")
+        return sections
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        if not self.attending:
+            return data
+        names = [f"position_{i.pk}" for i in self.attending]
+        if not data.get("all_agree") and not any(data.get(name) for name in names):
+            return data  # no positions yet: the decision is saved alone
+        given_on = data.get("positions_given_on") or ""
+        deciding = (
+            decision_basis(data["threshold_met"], data["outcomes"])
+            if data.get("threshold_met") is not None and data.get("outcomes")
+            else ""  # the decision itself has an error to put right first
+        )
+        if given_on and deciding and given_on != deciding:
+            self._positions_given_on_earlier_decision(deciding)
+            return data
         for invitee in self.attending:
             position = data.get(f"position_{invitee.pk}")
             if not position and data.get("all_agree"):
@@ -157,7 +194,40 @@ class PositionsForm(RevisionForm):
                     f"reason_{invitee.pk}_{position}",
                     f"Give the reason {invitee.agency.name} {position}",
                 )
+        if not self.errors:
+            self._positions = {
+                invitee.pk: (
+                    data[f"position_{invitee.pk}"],
+                    self.reason(invitee, data[f"position_{invitee.pk}"]),
+                )
+                for invitee in self.attending
+            }
         return data
+
+    def _positions_given_on_earlier_decision(self, deciding: str) -> None:
+        """The decision was changed on this page while it showed positions given on the
+        earlier one. Nothing is saved; the page comes back with the positions cleared, each
+        showing what was given before, to be given again on the decision as it now stands."""
+        data: Any = copy.copy(self.data)  # a QueryDict's copy is mutable
+        for invitee in self.attending:
+            name = f"position_{invitee.pk}"
+            earlier = data.get(name)
+            if earlier in Position.values:
+                reason = data.get(f"reason_{invitee.pk}_{earlier}", "")
+                said = Position(earlier).label + (f": {reason}" if reason else "")
+                # The bound field has copied its hint already: it is the one shown.
+                self[name].help_text = f"On the earlier decision: {escape(said)}"
+            for key in (name, *(f"reason_{invitee.pk}_{p}" for p in REASONED)):
+                data.pop(key, None)
+        data.pop("all_agree", None)
+        data["positions_given_on"] = deciding
+        self.data = data
+        self.add_error(
+            "all_agree",
+            "You changed the decision, so the positions shown were given on the earlier "
+            "decision: give each attending agency's position on this decision again, or save "
+            "the decision alone and give them later",
+        )
 
     def reason(self, invitee: Invitee, position: str) -> str:
         """The reason typed under the position chosen; one typed under another is dropped."""
@@ -165,12 +235,20 @@ class PositionsForm(RevisionForm):
             return ""
         return str(self.cleaned_data.get(f"reason_{invitee.pk}_{position}") or "")
 
-    def positions(self) -> dict[int, tuple[str, str]]:
-        positions = {}
-        for invitee in self.attending:
-            position = self.cleaned_data[f"position_{invitee.pk}"]
-            positions[invitee.pk] = (position, self.reason(invitee, position))
-        return positions
+    def positions(self) -> dict[int, tuple[str, str]] | None:
+        """{invitee pk: (position, reason)} given on this decision, or None when the chair
+        gave none this time."""
+        return self._positions
+
+    def decision_fields(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "threshold_met": data.get("threshold_met"),
+            "rationale": data.get("rationale", ""),
+            "outcomes": data.get("outcomes", []),
+            "no_s47_rationale": data.get("no_s47_rationale", ""),
+            "further_discussion_on": data.get("further_discussion_on"),
+        }
 
 
 class ProfessionalDifferenceForm(BoundedInput, forms.Form):

@@ -77,6 +77,27 @@ def decision_errors(
     return errors
 
 
+def decision_basis(threshold_met: bool | None, outcomes: list[str]) -> str:
+    """What an agency's position is given on: the threshold answer and the outcomes. A new
+    wording of the rationale leaves positions standing; a change to either of these does not."""
+    if threshold_met is None:
+        return ""
+    chosen = set(outcomes)
+    return (
+        ("yes" if threshold_met else "no")
+        + ":"
+        + ",".join(o for o in Outcome.values if o in chosen)
+    )
+
+
+def _position_errors(positions: dict[int, tuple[str, str]]) -> dict[str, str]:
+    return {
+        f"reason_{pk}_{position}": f"Give the reason this agency {position}"
+        for pk, (position, reason) in positions.items()
+        if position in (Position.DISAGREES, Position.ABSTAINS) and not reason.strip()
+    }
+
+
 @transaction.atomic
 def decision_record(
     *,
@@ -84,17 +105,30 @@ def decision_record(
     child: Child,
     expected_revision: int,
     decided_by: User,
+    positions: dict[int, tuple[str, str]] | None = None,
     **fields: Any,
 ) -> ChildDecision:
+    """Records the child's decision and, when given ({invitee pk: (position, reason)}), each
+    attending agency's position on it, together: both are saved or neither is.
+
+    Positions given on an earlier decision (another threshold answer or other outcomes) are
+    withdrawn, so every attending agency gives one again before the outcome can be final."""
     errors = decision_errors(discussion=discussion, **fields)
+    if positions is not None:
+        errors.update(_position_errors(positions))
     if errors:
         raise ValidationError(errors)
-    discussion_claim_revision(
-        discussion=discussion, expected_revision=expected_revision, section=f"decision-{child.pk}"
-    )
+    for section in (f"decision-{child.pk}", f"positions-{child.pk}"):
+        # Both sections: someone else's save of this child's decision or of its positions
+        # since this page was opened is caught, not overwritten.
+        discussion_claim_revision(
+            discussion=discussion, expected_revision=expected_revision, section=section
+        )
     outcomes = [o for o in Outcome.values if o in set(fields["outcomes"])]
     earlier = ChildDecision.objects.filter(child=child).first()
-    if earlier and (earlier.threshold_met, earlier.outcomes) != (fields["threshold_met"], outcomes):
+    if earlier and decision_basis(earlier.threshold_met, earlier.outcomes) != decision_basis(
+        fields["threshold_met"], outcomes
+    ):
         # Positions were given on the earlier decision: each agency gives one again.
         earlier.positions.all().delete()
     discussion_outcome_reopen(discussion=discussion)
@@ -116,6 +150,8 @@ def decision_record(
             "decided_by": decided_by,
         },
     )
+    if positions is not None:
+        _positions_replace(discussion=discussion, decision=decision, positions=positions)
     return decision
 
 
@@ -128,19 +164,21 @@ def positions_record(
     positions: dict[int, tuple[str, str]],
 ) -> list[AgencyPosition]:
     """Replaces the positions for one decision: {invitee pk: (position, reason)}."""
-    problems = {
-        pk: f"Give the reason this agency {position}"
-        for pk, (position, reason) in positions.items()
-        if position in (Position.DISAGREES, Position.ABSTAINS) and not reason.strip()
-    }
+    problems = _position_errors(positions)
     if problems:
-        raise ValidationError({f"reason_{pk}": msg for pk, msg in problems.items()})
+        raise ValidationError(problems)
     discussion_claim_revision(
         discussion=discussion,
         expected_revision=expected_revision,
         section=f"positions-{decision.child_id}",
     )
     discussion_outcome_reopen(discussion=discussion)
+    return _positions_replace(discussion=discussion, decision=decision, positions=positions)
+
+
+def _positions_replace(
+    *, discussion: Discussion, decision: ChildDecision, positions: dict[int, tuple[str, str]]
+) -> list[AgencyPosition]:
     attending = {i.pk: i for i in discussion.invitees.filter(attendance="attended")}
     saved = []
     decision.positions.exclude(invitee_id__in=positions).delete()
@@ -215,7 +253,8 @@ def outcome_problems(discussion: Discussion) -> list[Problem]:
             )
             continue
         given = {p.invitee_id: p for p in decision.positions.all()}
-        positions_page = reverse("strategy:positions", args=[pk, child.pk])
+        # Positions are given on the decision's own page, below the decision.
+        positions_page = reverse("strategy:decision", args=[pk, child.pk]) + "#positions"
         for invitee in attending:
             position = given.get(invitee.pk)
             if position is None:

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from agencies.access import current_user, role_required
-from agencies.models import Role, Team
+from agencies.models import Role, Team, User
 from audit.trail import audit_record
 from config.input_limits import BoundedInput
 from outbox.models import Message
@@ -27,7 +27,7 @@ from strategy.models.discussion import DiscussionStatus
 from strategy.services import decisions, recording, scheduling
 from strategy.services.invitees import unmet_requirements
 from strategy.services.records import EditConflict
-from strategy.task_list import Status, discussion_tasks
+from strategy.task_list import Status, discussion_tasks, next_section
 from strategy.views.editing import edit_page
 from strategy.views.panels import discussion_panels
 
@@ -100,17 +100,25 @@ def discussion_create(request: HttpRequest) -> HttpResponse:
     initial = {"chair": user.pk if user.role == Role.CHAIR else None, "team": user.team_id}
     form = DiscussionForm(request.POST or None, revision=0, initial=initial)
     if request.method == "POST" and form.is_valid():
-        discussion = scheduling.discussion_schedule(
-            created_by=current_user(request),
-            **form.discussion_fields(),
-        )
+        discussion = scheduling.discussion_schedule(created_by=user, **form.discussion_fields())
         messages.success(
             request,
             f"Discussion {discussion.reference} scheduled",
             extra_tags=f"draft-saved {request.path}",
         )
-        return redirect("strategy:detail", pk=discussion.pk)
+        return redirect(_after_scheduling(discussion, user))
     return render(request, "strategy/discussion_form.html", {"form": form, "discussion": None})
+
+
+def _after_scheduling(discussion: Discussion, user: User) -> str:
+    """ "Save and continue" goes to the next section, adding the first child, as every section
+    does; someone who scheduled it for others (neither its chair nor its minute-taker) cannot
+    record it, so goes to its task list."""
+    home = reverse("strategy:detail", args=[discussion.pk])
+    if user.pk not in (discussion.chair_id, discussion.minute_taker_id):
+        return home
+    details = reverse("strategy:update", args=[discussion.pk])
+    return next_section(discussion, details) or home
 
 
 def _moment_initial(prefix: str, moment: datetime | None) -> dict[str, Any]:
@@ -275,10 +283,18 @@ def outcome_final(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             problems = [*(decisions.outcome_problems(discussion) or error.messages)]
         else:
+            if request.user.pk == discussion.chair_id:
+                # The chair approves the minutes: straight on to checking them and who gets
+                # them. Nothing is sent until they press "Approve and send" there.
+                messages.success(
+                    request,
+                    "Outcome recorded as final. Now check the minutes and who gets them.",
+                )
+                return redirect("minutes:approve", pk=pk)
             messages.success(
                 request,
-                "Outcome recorded as final. Next, approve and send the minutes to every "
-                "invited agency.",
+                "Outcome recorded as final. Next, the chair approves and sends the minutes to "
+                "every invited agency.",
             )
             return redirect("strategy:detail", pk=pk)
     return render(

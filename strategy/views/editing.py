@@ -51,7 +51,7 @@ def edit_page(
     save: Callable[[Any], Any],
     template: str,
     done: str,
-    done_message: str,
+    done_message: str | Callable[[Any], str],
     compare_with: Callable[[Discussion], Any] | None = None,
     context: dict[str, Any] | None = None,
     offer_next: bool = True,
@@ -95,7 +95,8 @@ def edit_page(
             # The page after the save tells the browser to drop its draft of this form, and
             # the copy kept on the server goes.
             FormDraft.objects.filter(user=current_user(request), path=request.path).delete()
-            messages.success(request, done_message, extra_tags=f"draft-saved {request.path}")
+            said = done_message(form) if callable(done_message) else done_message
+            messages.success(request, said, extra_tags=f"draft-saved {request.path}")
             if add_another and "another" in request.POST:
                 target = add_another[0]
                 return redirect(target() if callable(target) else target)

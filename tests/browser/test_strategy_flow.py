@@ -178,14 +178,12 @@ def test_chair_takes_a_discussion_from_scheduling_to_follow_up(page: Page) -> No
     assert not Discussion.objects.exists()
 
     page.get_by_label("Minute-taker").select_option(label="Mina Minutes")
-    press(page, "Save and continue")
+    press(page, "Save and continue")  # on to the next section: the first child
     discussion = Discussion.objects.get()
-    expect(page.get_by_role("heading", level=1)).to_contain_text(discussion.reference)
     expect(page.get_by_text(f"Discussion {discussion.reference} scheduled")).to_be_visible()
     assert discussion.housing_is_factor
 
     # -- 3. The children and the adults around them. ---------------------------------------
-    follow(page, "Add a child")
     expect(page.get_by_role("heading", level=1)).to_have_text("Add a child")
     page.get_by_label("First name").fill("Ada")
     page.get_by_label("Last name").fill("Testcase")
@@ -349,19 +347,18 @@ def test_chair_takes_a_discussion_from_scheduling_to_follow_up(page: Page) -> No
     expect(task(page, "attendance")).to_contain_text("3 of 9 agencies attended")
 
     # -- 6. Ada: threshold met, a joint section 47 enquiry; the police disagree. ----------
+    # The decision and each attending agency's position on it: one page, one submission.
     follow(page, "Decision for Ada Testcase")
     expect(page.get_by_role("heading", level=1)).to_have_text("Decision for Ada Testcase")
+    expect(
+        page.get_by_role("heading", name="Each attending agency's position on this decision")
+    ).to_be_visible()
     page.get_by_label("Yes", exact=True).check()
     page.get_by_label("Section 47 enquiry, joint with police").check()
-    press(page, "Save decision")  # without the rationale
+    press(page, "Save decision and positions")  # without the rationale
     expect(error_summary(page)).to_contain_text("Give the rationale for the decision")
     page.get_by_label("Rationale").fill(
         "Unexplained bruising to a non-mobile sibling and a history of domestic abuse."
-    )
-    press(page, "Save decision")
-
-    expect(page.get_by_role("heading", level=1)).to_have_text(
-        "Each agency's position on the decision for Ada Testcase"
     )
     for agency in (SOCIAL_CARE, HOSPITAL):
         agency_section(page, agency).get_by_label("Agrees", exact=True).check()
@@ -374,13 +371,17 @@ def test_chair_takes_a_discussion_from_scheduling_to_follow_up(page: Page) -> No
     expect(why).to_be_visible()
     expect(police.get_by_label(f"Why {POLICE} abstains")).to_be_hidden()
     assert_accessible(page)
-    press(page, "Save positions")
+    press(page, "Save decision and positions")
     expect(error_summary(page)).to_contain_text(f"Give the reason {POLICE} disagrees")
     expect(agency_section(page, POLICE).get_by_label("Disagrees", exact=True)).to_be_checked()
+    expect(page.get_by_label("Rationale")).to_contain_text("Unexplained bruising")
+    assert not discussion.children.filter(decision__isnull=False).exists()  # nothing saved
     reason = "A single-agency enquiry is enough until the medical is done."
     agency_section(page, POLICE).get_by_label(f"Why {POLICE} disagrees").fill(reason)
-    press(page, "Save positions")
-    expect(page.get_by_text("Agency positions for Ada Testcase saved")).to_be_visible()
+    press(page, "Save decision and positions")
+    expect(
+        page.get_by_text("Decision for Ada Testcase and each agency's position on it saved")
+    ).to_be_visible()
 
     to_full_record(page)
     expect(page.get_by_role("heading", name=f"{POLICE} (scaling 3 out of 10)")).to_be_visible()
@@ -415,11 +416,26 @@ def test_chair_takes_a_discussion_from_scheduling_to_follow_up(page: Page) -> No
     page.get_by_label("No", exact=True).check()
     page.get_by_label("Rationale").fill("The bruise was explained by the hospital's examination.")
     page.get_by_label("No further action").check()
-    press(page, "Save decision")
     for agency in (POLICE, SOCIAL_CARE, HOSPITAL):
         agency_section(page, agency).get_by_label("Agrees", exact=True).check()
-    press(page, "Save positions")
+    press(page, "Save decision and positions")
     expect(page.get_by_text("Agreed by all attending agencies")).to_be_visible()  # task list
+
+    # Changing Bo's decision on the page asks for every position again: the agreement shown
+    # was given on the earlier decision.
+    follow(page, "Decision for Bo Testcase")
+    expect(agency_section(page, POLICE).get_by_label("Agrees", exact=True)).to_be_checked()
+    page.get_by_label("No further action").uncheck()
+    page.get_by_label("Section 17 child and family assessment").check()
+    press(page, "Save decision and positions")
+    expect(error_summary(page)).to_contain_text("You changed the decision")
+    expect(agency_section(page, POLICE)).to_contain_text("On the earlier decision: Agrees")
+    expect(agency_section(page, POLICE).get_by_label("Agrees", exact=True)).not_to_be_checked()
+    page.get_by_label(
+        "Every attending agency agrees, apart from those marked otherwise below"
+    ).check()
+    press(page, "Save decision and positions")
+    expect(page.get_by_text("Agreed by all attending agencies")).to_be_visible()
 
     # -- 8. An action. ------------------------------------------------------------------------
     follow(page, "Add an action")
@@ -452,7 +468,16 @@ def test_chair_takes_a_discussion_from_scheduling_to_follow_up(page: Page) -> No
     discussion.refresh_from_db()
     assert discussion.outcome_recorded_at is None  # looking changes nothing
     press(page, "Record the outcome as final")
+    # The chair approves the minutes, so goes straight on to checking them and who gets
+    # them; nothing is sent without the button there.
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Check the minutes before you send them"
+    )
     expect(page.get_by_text("Outcome recorded as final")).to_be_visible()
+    expect(page.get_by_role("button", name="Approve and send to 9 agencies")).to_be_visible()
+    assert not discussion.minutes_versions.exists()
+    follow(page, "Back to the minutes")
+    follow(page, "Back to the discussion")
     expect(task(page, "outcome")).to_contain_text("Completed")
 
     # -- 10. A follow-up, in the same series, about the same family. -----------------------

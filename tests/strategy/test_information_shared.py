@@ -330,7 +330,7 @@ def test_an_agency_name_is_shown_as_text_in_legends_and_labels(record):
     child = record.discussion.children.get()
     for url in (
         reverse("strategy:attendance", args=[record.discussion.pk]),
-        reverse("strategy:positions", args=[record.discussion.pk, child.pk]),
+        reverse("strategy:decision", args=[record.discussion.pk, child.pk]),
         information_url(record, police.agency.name),
     ):
         page = client.get(url).text

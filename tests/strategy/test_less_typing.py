@@ -54,8 +54,20 @@ def test_without_the_tick_nobody_is_recorded_as_attending(db):
 
 
 def positions_url(record):
+    """Positions are given on the decision's page, below the decision."""
     child = record.discussion.children.get()
-    return reverse("strategy:positions", args=[record.discussion.pk, child.pk])
+    return reverse("strategy:decision", args=[record.discussion.pk, child.pk])
+
+
+def decision_data(discussion, **fields):
+    """The decision held_discussion records (threshold met, joint section 47), as typed."""
+    return {
+        "revision": discussion.revision,
+        "threshold_met": "yes",
+        "rationale": "Bruising to a baby.",
+        "outcomes": ["s47_joint"],
+        **fields,
+    }
 
 
 def test_every_attending_agency_agrees_apart_from_the_one_that_disagrees(db):
@@ -64,12 +76,14 @@ def test_every_attending_agency_agrees_apart_from_the_one_that_disagrees(db):
     police = discussion.invitees.get(agency__name="Eastmere Constabulary")
     response = verified_client(record.chair).post(
         positions_url(record),
-        {
-            "revision": discussion.revision,
-            "all_agree": "on",
-            f"position_{police.pk}": "disagrees",
-            f"reason_{police.pk}_disagrees": "Fictional: the police want a joint visit first.",
-        },
+        decision_data(
+            discussion,
+            all_agree="on",
+            **{
+                f"position_{police.pk}": "disagrees",
+                f"reason_{police.pk}_disagrees": "Fictional: the police want a joint visit first.",
+            },
+        ),
     )
     assert response.status_code == 302
     positions = dict(
@@ -103,12 +117,14 @@ def test_a_reason_typed_under_another_choice_does_not_count_and_nothing_is_saved
     discussion = record.discussion
     police = discussion.invitees.get(agency__name="Eastmere Constabulary")
     client = verified_client(record.chair)
-    data = {
-        "revision": discussion.revision,
-        "all_agree": "on",
-        f"position_{police.pk}": "abstains",
-        f"reason_{police.pk}_disagrees": "Fictional: typed under Disagrees.",
-    }
+    data = decision_data(
+        discussion,
+        all_agree="on",
+        **{
+            f"position_{police.pk}": "abstains",
+            f"reason_{police.pk}_disagrees": "Fictional: typed under Disagrees.",
+        },
+    )
     response = client.post(positions_url(record), data)
     assert response.status_code == 200
     assert "Give the reason Eastmere Constabulary abstains" in response.text
@@ -127,17 +143,28 @@ def test_a_reason_typed_under_another_choice_does_not_count_and_nothing_is_saved
 
 
 def test_a_position_left_blank_without_the_tick_is_an_error_and_nothing_is_saved(db):
+    """Neither the decision nor any position: the two are saved together or not at all."""
     record = held_discussion()
     discussion = record.discussion
+    social_care = discussion.invitees.get(agency__name="Eastmere Children's Social Care")
     response = verified_client(record.chair).post(
-        positions_url(record), {"revision": discussion.revision}
+        positions_url(record),
+        decision_data(
+            discussion,
+            rationale="Fictional: a new wording.",
+            **{f"position_{social_care.pk}": "agrees"},
+        ),
     )
     assert response.status_code == 200
     assert (
         "Select the position of Eastmere Constabulary, or tick that every attending agency "
         "agrees" in response.text
     )
+    assert "Fictional: a new wording." in response.text  # what was typed is kept
     assert not AgencyPosition.objects.exists()
+    decision = discussion.children.get().decision
+    decision.refresh_from_db()
+    assert decision.rationale == "Bruising to a baby."
 
 
 def test_save_and_add_another_goes_straight_to_the_next_person(discussion, chair, client_for):
@@ -168,7 +195,6 @@ def test_save_and_continue_on_positions_goes_on_to_the_next_section(db):
     record = held_discussion()
     discussion = record.discussion
     response = verified_client(record.chair).post(
-        positions_url(record),
-        {"revision": discussion.revision, "all_agree": "on", "continue": "1"},
+        positions_url(record), decision_data(discussion, all_agree="on", **{"continue": "1"})
     )
     assert response["Location"] == reverse("strategy:action_add", args=[discussion.pk])

@@ -2,6 +2,8 @@
 
 from django.urls import reverse
 
+from minutes.models import Delivery, MinutesVersion
+from outbox.models import Message
 from strategy.models import AgencyPosition, ChildDecision, Invitee
 
 
@@ -47,16 +49,38 @@ def test_opening_the_check_page_changes_nothing_and_shows_change_links(
     assert discussion.outcome_recorded_at is None
 
 
-def test_confirming_records_the_outcome_and_returns_to_the_task_list(
+def test_the_chair_confirming_goes_straight_to_checking_the_minutes_and_sends_nothing(
     discussion, county, chair, client_for
 ):
     ready(discussion, county, chair)
     url = reverse("strategy:final", args=[discussion.pk])
     done = client_for(chair).post(url, {"revision": discussion.revision}, follow=True)
-    assert done.redirect_chain[-1][0] == reverse("strategy:detail", args=[discussion.pk])
+    assert done.redirect_chain == [(reverse("minutes:approve", args=[discussion.pk]), 302)]
     assert "Outcome recorded as final" in done.text
+    assert "Check the minutes before you send them" in done.text
+    assert ">Approve and send to 3 agencies" in done.text
     discussion.refresh_from_db()
     assert discussion.outcome_recorded_at is not None
+    # Only the button on that page approves: nothing is drafted, locked, owed or sent yet.
+    assert discussion.record_locked_at is None
+    assert not MinutesVersion.objects.exists()
+    assert not Delivery.objects.exists()
+    assert not Message.objects.filter(kind__startswith="minutes").exists()
+
+
+def test_the_minute_taker_confirming_returns_to_the_task_list(
+    discussion, county, chair, minute_taker, client_for
+):
+    """Only the chair approves the minutes: Mina goes back to the task list, as before."""
+    ready(discussion, county, chair)
+    url = reverse("strategy:final", args=[discussion.pk])
+    done = client_for(minute_taker).post(url, {"revision": discussion.revision}, follow=True)
+    assert done.redirect_chain == [(reverse("strategy:detail", args=[discussion.pk]), 302)]
+    assert "Outcome recorded as final" in done.text
+    assert "the chair approves and sends the minutes" in done.text
+    discussion.refresh_from_db()
+    assert discussion.outcome_recorded_at is not None
+    assert not MinutesVersion.objects.exists()
 
 
 def test_a_change_link_comes_back_to_the_check_page(discussion, county, chair, client_for):

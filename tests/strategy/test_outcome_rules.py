@@ -79,13 +79,14 @@ def test_no_further_action_without_the_agencies_positions_is_refused(decided):
 def test_each_problem_links_to_where_it_is_put_right(decided, chair, client_for):
     discussion = decided
     ada = discussion.children.get(first_name="Ada")
+    # Positions are given below the decision, on its page.
+    positions = reverse("strategy:decision", args=[discussion.pk, ada.pk]) + "#positions"
     problems = outcome_problems(discussion)
-    assert problems[0].href == reverse("strategy:positions", args=[discussion.pk, ada.pk])
+    assert problems[0].href == positions
     page = client_for(chair).post(
         reverse("strategy:final", args=[discussion.pk]), {"revision": discussion.revision}
     )
     assert "govuk-error-summary" in page.text
-    positions = reverse("strategy:positions", args=[discussion.pk, ada.pk])
     assert f'<a href="{positions}">Record the position of Eastmere Constabulary' in page.text
 
 
@@ -101,7 +102,7 @@ def test_an_abstention_needs_a_reason(decided):
             positions={police.pk: ("abstains", " ")},
         )
     assert refused.value.message_dict == {
-        f"reason_{police.pk}": ["Give the reason this agency abstains"]
+        f"reason_{police.pk}_abstains": ["Give the reason this agency abstains"]
     }
 
 

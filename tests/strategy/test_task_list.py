@@ -117,7 +117,7 @@ def test_attendance_and_decision_statuses_follow_the_record(discussion, chair, c
     task = tasks_by_key(discussion)[f"decision-{ada.pk}"]
     assert task.status == Status.IN_PROGRESS
     assert task.hint.startswith("No position yet from")
-    assert task.href == reverse("strategy:positions", args=[discussion.pk, ada.pk])
+    assert task.href == reverse("strategy:decision", args=[discussion.pk, ada.pk])
 
 
 def test_a_section_returns_to_the_task_list_and_save_and_continue_goes_on(

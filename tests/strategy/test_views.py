@@ -34,12 +34,37 @@ def test_chair_schedules_a_discussion(chair, minute_taker, team, client_for):
         reverse("strategy:create"), schedule_data(team, chair, minute_taker), follow=True
     )
     discussion = Discussion.objects.get()
+    # "Save and continue" goes on to the next section, as every section's does.
+    assert response.redirect_chain == [(reverse("strategy:child_add", args=[discussion.pk]), 302)]
+    assert "Add a child" in response.text
     assert discussion.reference.startswith(f"SD-{timezone.localdate().year}-")
     assert f"Discussion {discussion.reference} scheduled" in response.text
     assert timezone.localtime(discussion.scheduled_for).strftime("%H:%M") == "14:30"
     assert discussion.concern_categories == ["physical", "domestic_abuse"] or set(
         discussion.concern_categories
     ) == {"physical", "domestic_abuse"}
+
+
+def test_the_minute_taker_who_schedules_goes_on_to_add_the_first_child(
+    chair, minute_taker, team, client_for
+):
+    response = client_for(minute_taker).post(
+        reverse("strategy:create"), schedule_data(team, chair, minute_taker)
+    )
+    discussion = Discussion.objects.get()
+    assert response["Location"] == reverse("strategy:child_add", args=[discussion.pk])
+
+
+def test_scheduling_for_someone_else_goes_to_its_task_list(
+    chair, other_chair, minute_taker, team, client_for
+):
+    """Nadia schedules it for Chris and Mina: she may see it, not record it."""
+    response = client_for(other_chair).post(
+        reverse("strategy:create"), schedule_data(team, chair, minute_taker), follow=True
+    )
+    discussion = Discussion.objects.get()
+    assert response.redirect_chain == [(reverse("strategy:detail", args=[discussion.pk]), 302)]
+    assert f"Discussion {discussion.reference} scheduled" in response.text
 
 
 def test_chair_cannot_also_take_the_minutes(chair, team, client_for):
