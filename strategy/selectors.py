@@ -1,6 +1,7 @@
 """Who may see and change which discussion. Anything else is a 404."""
 
 from datetime import date, datetime
+from typing import Any
 
 from django.db.models import Q
 from django.http import Http404
@@ -28,10 +29,14 @@ def discussion_for_viewer(user: User, pk: int) -> Discussion:
     )
 
 
-def discussion_for_recorder(user: User, pk: int) -> Discussion:
+def can_record(user: Any, discussion: Discussion) -> bool:
     """The chair or the minute-taker of this discussion, and no one else, may record it."""
+    return user.pk in (discussion.chair_id, discussion.minute_taker_id)
+
+
+def discussion_for_recorder(user: User, pk: int) -> Discussion:
     discussion = discussion_for_viewer(user, pk)
-    if user.pk not in (discussion.chair_id, discussion.minute_taker_id):
+    if not can_record(user, discussion):
         raise Http404
     return discussion
 

@@ -27,7 +27,7 @@ def minutes_workspace(request: HttpRequest, pk: int) -> HttpResponse:
     user = current_user(request)
     discussion = strategy_selectors.discussion_for_viewer(user, pk)
     audit_record(request, "minutes.workspace_viewed", discussion_id=discussion.pk)
-    can_draft = user.pk in (discussion.chair_id, discussion.minute_taker_id)
+    can_draft = strategy_selectors.can_record(user, discussion)
     versions = list(
         MinutesVersion.objects.filter(discussion=discussion).prefetch_related(
             "deliveries__agency", "deliveries__chases"

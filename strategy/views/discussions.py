@@ -115,7 +115,7 @@ def _after_scheduling(discussion: Discussion, user: User) -> str:
     does; someone who scheduled it for others (neither its chair nor its minute-taker) cannot
     record it, so goes to its task list."""
     home = reverse("strategy:detail", args=[discussion.pk])
-    if user.pk not in (discussion.chair_id, discussion.minute_taker_id):
+    if not selectors.can_record(user, discussion):
         return home
     details = reverse("strategy:update", args=[discussion.pk])
     return next_section(discussion, details) or home
@@ -160,7 +160,7 @@ def discussion_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The discussion's home: the task list, every section in the order of the call."""
     discussion = selectors.discussion_for_viewer(current_user(request), pk)
     audit_record(request, "discussion.viewed", discussion_id=discussion.pk, obj=discussion)
-    can_record = request.user.pk in (discussion.chair_id, discussion.minute_taker_id)
+    can_record = selectors.can_record(request.user, discussion)
     groups = discussion_tasks(discussion)
     tasks = [task for group in groups for task in group.tasks]
     return render(
@@ -226,7 +226,7 @@ def discussion_summary(request: HttpRequest, pk: int) -> HttpResponse:
         if invitees
         else []
     )
-    can_record = request.user.pk in (discussion.chair_id, discussion.minute_taker_id)
+    can_record = selectors.can_record(request.user, discussion)
     return render(
         request,
         "strategy/discussion_summary.html",
