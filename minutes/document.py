@@ -13,12 +13,13 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.db.models import Prefetch
 from django.utils import timezone
 
 from minutes.models import MinutesVersion
-from strategy.models import Attendance, Discussion
+from strategy.models import AgencyPosition, Attendance, Discussion
 from strategy.nhs_number import nhs_number_text
-from strategy.services.decisions import consensus
+from strategy.services.decisions import consensus_of
 
 LONDON = ZoneInfo("Europe/London")
 PROTECTIVE_MARKING = "OFFICIAL-SENSITIVE"
@@ -90,7 +91,14 @@ def minutes_snapshot(discussion: Discussion) -> dict[str, Any]:
         .get(pk=discussion.pk)
     )
     children = list(
-        discussion.children.select_related("school", "gp_practice", "decision__decided_by")
+        discussion.children.select_related(
+            "school", "gp_practice", "decision__decided_by"
+        ).prefetch_related(
+            Prefetch(
+                "decision__positions",
+                queryset=AgencyPosition.objects.select_related("invitee__agency"),
+            )
+        )
     )
     adults = list(discussion.adults.select_related("gp_practice"))
     invitees = list(discussion.invitees.select_related("agency", "contact"))
@@ -104,6 +112,7 @@ def minutes_snapshot(discussion: Discussion) -> dict[str, Any]:
         ).prefetch_related("stages")
     )
     actions = list(discussion.actions.select_related("agency"))
+    attending = [invitee for invitee in invitees if invitee.attendance == Attendance.ATTENDED]
 
     referrer = ", ".join(
         part for part in (discussion.referrer_name, _name(discussion.referrer_agency)) if part
@@ -148,7 +157,7 @@ def minutes_snapshot(discussion: Discussion) -> dict[str, Any]:
                 "voice_obtained": child.voice_obtained,
             }
         )
-        decisions.append(_decision(discussion, child))
+        decisions.append(_decision(child, attending))
         decision = getattr(child, "decision", None)
         if decision is not None and decision.conference_due_by:
             conference_dates.append(decision.conference_due_by)
@@ -319,7 +328,7 @@ def minutes_snapshot(discussion: Discussion) -> dict[str, Any]:
     }
 
 
-def _decision(discussion: Discussion, child: Any) -> dict[str, Any]:
+def _decision(child: Any, attending: list[Any]) -> dict[str, Any]:
     decision = getattr(child, "decision", None)
     if decision is None:
         return {
@@ -338,7 +347,8 @@ def _decision(discussion: Discussion, child: Any) -> dict[str, Any]:
             "disagreements": [],
             "not_recorded": [],
         }
-    agreement = consensus(discussion, decision)
+    given = list(decision.positions.all())  # prefetched with their agencies
+    agreement = consensus_of(attending, given)
     positions = [
         {
             "agency": p.invitee.agency.name,
@@ -347,7 +357,7 @@ def _decision(discussion: Discussion, child: Any) -> dict[str, Any]:
             "position_label": p.get_position_display(),
             "reason": p.reason,
         }
-        for p in decision.positions.select_related("invitee__agency")
+        for p in given
     ]
     return {
         "child": child.full_name,

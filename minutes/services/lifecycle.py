@@ -93,7 +93,7 @@ def distribution_preview(discussion: Discussion) -> list[tuple[Invitee, list[Rec
 def deliveries_owe(*, version: MinutesVersion, now: datetime) -> list[Delivery]:
     """Call inside the approval's transaction: one delivery and one held message per agency."""
     discussion = version.discussion
-    Delivery.objects.bulk_create(
+    deliveries = Delivery.objects.bulk_create(
         Delivery(
             version=version,
             invitee=invitee,
@@ -102,7 +102,8 @@ def deliveries_owe(*, version: MinutesVersion, now: datetime) -> list[Delivery]:
         )
         for invitee in discussion.invitees.select_related("agency", "contact")
     )
-    deliveries = list(version.deliveries.all())  # read back with their ids and agencies
+    if any(delivery.pk is None for delivery in deliveries):  # a database without RETURNING
+        deliveries = list(version.deliveries.all())
     messages_owe_held(
         kind=MessageKind.MINUTES,
         owed=[

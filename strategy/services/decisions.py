@@ -207,6 +207,11 @@ class Consensus:
 def consensus(discussion: Discussion, decision: ChildDecision) -> Consensus:
     attending = list(discussion.invitees.filter(attendance="attended").select_related("agency"))
     positions = list(decision.positions.select_related("invitee__agency"))
+    return consensus_of(attending, positions)
+
+
+def consensus_of(attending: list[Invitee], positions: list[AgencyPosition]) -> Consensus:
+    """consensus() for a caller that has read the attending invitees and the positions."""
     recorded = {p.invitee_id for p in positions}
     disagreements = [p for p in positions if p.position == Position.DISAGREES]
     missing = [i for i in attending if i.pk not in recorded]

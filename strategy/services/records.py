@@ -101,5 +101,8 @@ def discussion_lock(*, discussion_id: int, at: datetime) -> Discussion:
             outcome_recorded_at__isnull=False,
         ).update(record_locked_at=at, revision=F("revision") + 1)
         if locked == 1:
-            return Discussion.objects.get(pk=discussion_id)
+            # The row as that UPDATE left it (no other field changed), without reading it again.
+            current.record_locked_at = at
+            current.revision += 1
+            return current
     raise EditConflict(Discussion.objects.get(pk=discussion_id))

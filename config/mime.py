@@ -1,0 +1,72 @@
+"""An email's bytes on the wire, made with less work per message than Django's own path.
+
+Every agency's copy of one version's minutes carries the same PDF. Django base64-encodes an
+attachment afresh for each message, and the standard library's generator then writes the
+encoded text out two calls per line (about 1,600 calls for a 45 KiB PDF). Together that was
+about 2.8 ms of the 4 ms it took to turn one minutes email into bytes. Here:
+
+- a binary attachment is encoded once per worker process (the MIME part Django itself makes,
+  kept in a small cache keyed by its name, content and type) and reused by every message;
+- the generator writes a body's lines in one call. The bytes are the same: replacing each
+  line break with the line separator is what the standard library's line-by-line loop does.
+
+``tests/config/test_mime.py`` holds these bytes equal to Django's, part for part.
+"""
+
+import copy
+import re
+from email.generator import BytesGenerator
+from email.mime.base import MIMEBase
+from functools import lru_cache
+from io import BytesIO
+from typing import Any
+
+from django.core.mail import EmailMessage
+
+# What email.generator splits a body on.
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+# Every agency's copy of a version, and its encrypted copies' misses, fit many times over.
+_PARTS_CACHED = 16
+
+
+class _Generator(BytesGenerator):
+    _NL: str  # the line separator, set by flatten()
+
+    def _write_lines(self, lines: str) -> None:
+        # The standard library writes each line and then the separator; the same bytes at once.
+        if lines:
+            if "\r" in lines:
+                self.write(_LINE_BREAK.sub(self._NL, lines))
+            else:
+                self.write(lines.replace("\n", self._NL))
+
+
+@lru_cache(maxsize=_PARTS_CACHED)
+def _attachment_part(filename: str, content: bytes, mimetype: str) -> MIMEBase:
+    """The part Django makes for this attachment, made once. Django's own code makes it, so
+    its headers and encoding are Django's. The part is only read after this: messages built
+    from it share it safely."""
+    alone = EmailMessage(attachments=[(filename, content, mimetype)]).message()
+    parts = alone.get_payload()
+    assert isinstance(parts, list) and isinstance(parts[-1], MIMEBase)
+    return parts[-1]
+
+
+def _prepared(attachment: Any) -> Any:
+    """A binary attachment as its encoded part; anything else as it is."""
+    if isinstance(attachment, MIMEBase):
+        return attachment
+    filename, content, mimetype = attachment
+    maintype = (mimetype or "").partition("/")[0]
+    if not isinstance(content, bytes) or maintype in {"", "text", "message"}:
+        return attachment  # Django encodes these its own way (charsets, rfc822)
+    return _attachment_part(filename or "", content, mimetype)
+
+
+def message_bytes(email: EmailMessage, linesep: str = "\r\n") -> bytes:
+    """The message as Django's SMTP backend would send it, made faster."""
+    quick = copy.copy(email)  # the caller's message keeps its attachments as they were
+    quick.attachments = [_prepared(attachment) for attachment in email.attachments]
+    out = BytesIO()
+    _Generator(out, mangle_from_=False).flatten(quick.message(), linesep=linesep)
+    return out.getvalue()

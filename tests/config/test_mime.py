@@ -1,0 +1,137 @@
+"""config.mime makes the bytes Django would send, with each PDF encoded once per worker."""
+
+import email
+import email.policy
+import random
+import smtplib
+import socket
+from collections.abc import Iterator
+
+import pytest
+from aiosmtpd.controller import Controller
+from django.core.mail import EmailMessage, EmailMultiAlternatives
+
+from config import mime
+from config.mail import SMTPBackend, email_settings_from_url
+
+PDF = b"%PDF-1.7\n" + bytes(range(256)) * 180  # fictional, binary, about 45 KiB
+FIXED = {"Date": "Fri, 04 Dec 2026 09:00:00 -0000", "Message-ID": "<fixed@strategy.example>"}
+
+
+def _messages() -> list[EmailMessage]:
+    plain = EmailMessage(
+        "SD-2026-0001: minutes", "Line one\nLine two\n", "a@x.example", ["b@nhs.net"]
+    )
+    minutes = EmailMessage(
+        "SD-2026-0001: minutes, version 2",
+        "Dear colleague,\n\nThe minutes are attached.\r\nA line with a carriage return\rend.",
+        "a@x.example",
+        ["minutes@nhs.net", "lead@nhs.net"],
+        cc=["copy@eastmere.gov.uk"],
+        reply_to=["chair@eastmere.gov.uk"],
+    )
+    minutes.attach("SD-2026-0001-minutes-v2.pdf", PDF, "application/pdf")
+    unicode = EmailMessage(
+        "Réunion — procès-verbal", "Données: café ✓", "a@x.example", ["c@nhs.net"]
+    )
+    unicode.attach("procès-verbal.pdf", PDF[:5000], "application/pdf")
+    unicode.attach("invite.ics", "BEGIN:VCALENDAR\nEND:VCALENDAR\n", "text/calendar")
+    html = EmailMultiAlternatives("SD-2026-0002", "Text", "a@x.example", ["d@nhs.net"])
+    html.attach_alternative("<p>Text</p>", "text/html")
+    html.attach("minutes.pdf", PDF, "application/pdf")
+    for message in (plain, minutes, unicode, html):
+        message.extra_headers.update(FIXED)
+    return [plain, minutes, unicode, html]
+
+
+@pytest.mark.parametrize("linesep", ["\r\n", "\n"])
+def test_the_bytes_are_djangos_bytes(linesep):
+    for message in _messages():
+        mime.message_bytes(message)  # its PDF encoded already, as for every agency but the first
+        random.seed(7)  # the same MIME boundaries for both
+        theirs = message.message().as_bytes(linesep=linesep)  # type: ignore[call-arg]  # Django's MIME classes take it
+        random.seed(7)
+        ours = mime.message_bytes(message, linesep=linesep)
+        assert ours == theirs, message.subject
+
+
+def test_the_message_keeps_its_attachments_as_given():
+    message = _messages()[1]
+    mime.message_bytes(message)
+    [(filename, content, mimetype)] = message.attachments
+    assert (filename, content, mimetype) == ("SD-2026-0001-minutes-v2.pdf", PDF, "application/pdf")
+
+
+def test_one_pdf_is_encoded_once_for_every_agency():
+    mime._attachment_part.cache_clear()
+    pdf = PDF + b"once"
+    for n in range(20):
+        message = EmailMessage("SD-2026-0003", "Body", "a@x.example", [f"agency.{n}@nhs.net"])
+        message.attach("minutes.pdf", pdf, "application/pdf")
+        parsed = email.message_from_bytes(mime.message_bytes(message), policy=email.policy.default)
+        [attachment] = list(parsed.iter_attachments())  # type: ignore[attr-defined]
+        assert attachment.get_content() == pdf
+        assert parsed["To"] == f"agency.{n}@nhs.net"
+    info = mime._attachment_part.cache_info()
+    assert (info.misses, info.hits) == (1, 19)
+
+
+class _Received:
+    def __init__(self) -> None:
+        self.messages: list[tuple[list[str], bytes]] = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: ANN001, ANN201, N802
+        self.messages.append((list(envelope.rcpt_tos), envelope.original_content))
+        return "250 Message accepted"
+
+
+@pytest.fixture
+def mail_server() -> Iterator[tuple[_Received, int]]:
+    received = _Received()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    controller = Controller(received, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield received, port
+    finally:
+        controller.stop()
+
+
+def test_the_smtp_backend_sends_the_pdf_a_mail_client_opens(settings, mail_server):
+    received, port = mail_server
+    assert email_settings_from_url(f"smtp://127.0.0.1:{port}/")["EMAIL_BACKEND"] == (
+        "config.mail.SMTPBackend"
+    )
+    backend = SMTPBackend(host="127.0.0.1", port=port, timeout=10)
+    messages = _messages()
+    assert backend.send_messages(messages) == 4
+    assert [rcpt for rcpt, _ in received.messages] == [
+        ["b@nhs.net"],
+        ["minutes@nhs.net", "lead@nhs.net", "copy@eastmere.gov.uk"],
+        ["c@nhs.net"],
+        ["d@nhs.net"],
+    ]
+    minutes = email.message_from_bytes(received.messages[1][1], policy=email.policy.default)
+    assert minutes["Subject"] == "SD-2026-0001: minutes, version 2"
+    [attachment] = list(minutes.iter_attachments())  # type: ignore[attr-defined]
+    assert attachment.get_filename() == "SD-2026-0001-minutes-v2.pdf"
+    assert attachment.get_content() == PDF
+    unicode = email.message_from_bytes(received.messages[2][1], policy=email.policy.default)
+    assert unicode["Subject"] == "Réunion — procès-verbal"
+    names = [part.get_filename() for part in unicode.iter_attachments()]  # type: ignore[attr-defined]
+    assert names == ["procès-verbal.pdf", "invite.ics"]
+
+
+def test_a_lost_connection_still_reaches_the_sender(mail_server):
+    received, port = mail_server
+    backend = SMTPBackend(host="127.0.0.1", port=port, timeout=10)
+    no_one = EmailMessage("SD-2026-0004", "Body", "a@x.example", [])
+    assert backend.send_messages([no_one]) == 0  # nobody to send to: nothing sent
+    backend.open()
+    assert backend.connection is not None
+    backend.connection.close()  # the server went away mid-session
+    with pytest.raises(smtplib.SMTPServerDisconnected):
+        backend._send(_messages()[0])
+    assert received.messages == []
