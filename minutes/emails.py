@@ -69,15 +69,22 @@ def minutes_message(
     return message
 
 
+def minutes_password_check(delivery: Delivery) -> tuple[list[str], list[str]]:
+    """The delivery's secure addresses and the rest. Raises PDFPasswordMissing if there is
+    an address outside the secure domains and the agency has no password for its PDF."""
+    secure, outside = recipients_split(list(delivery.recipients))
+    if outside and not delivery.agency.minutes_pdf_password:
+        raise PDFPasswordMissing(delivery.agency, outside)
+    return secure, outside
+
+
 def minutes_messages(delivery: Delivery, pdf: bytes) -> list[EmailMessage]:
     """The plain PDF to the secure addresses; an AES-256 copy to the rest, in its own message.
 
     Raises PDFPasswordMissing, before building anything, if an address is outside the secure
     domains and the agency has no password: no plain PDF ever goes outside them."""
-    secure, outside = recipients_split(list(delivery.recipients))
+    secure, outside = minutes_password_check(delivery)
     password = delivery.agency.minutes_pdf_password
-    if outside and not password:
-        raise PDFPasswordMissing(delivery.agency, outside)
     messages = []
     if secure:
         messages.append(minutes_message(delivery, pdf, secure))

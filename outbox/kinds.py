@@ -25,10 +25,17 @@ class Undeliverable(Exception):
     """The message can never be sent as it stands: it fails at once with this reason."""
 
 
-# What a message became: its emails, or why it could not be built (NotReady, Undeliverable,
-# or any other error, which counts as a temporary failure).
-Built = list[EmailMessage] | Exception
-# Builds a chunk's messages of one kind at once, so one query serves them all.
+# Makes one message's emails when its turn in the mail session comes (see Compose).
+Deferred = Callable[[], list[EmailMessage]]
+# What a message became: its emails (made, or to be made), or why it cannot be built
+# (NotReady, Undeliverable, or any other error, which counts as a temporary failure).
+Built = list[EmailMessage] | Deferred | Exception
+# Builds a chunk's messages of one kind at once, so one query serves them all. It may answer
+# a Deferred for a message whose checks have passed (it is owed, ready and deliverable) but
+# whose emails take time to make (templates, a PDF attached): the sender makes them just
+# before that message is sent, so the mail server has the first message of a chunk while the
+# rest are still to be made. NotReady must be raised here, not by the Deferred; a Deferred's
+# Undeliverable fails the message, any other error of its counts as a temporary failure.
 Compose = Callable[[list[Message]], dict[int, Built]]
 Hook = Callable[[Message, datetime], None]
 BatchHook = Callable[[list[Message], datetime], None]

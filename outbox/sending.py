@@ -5,7 +5,8 @@ lease is still running), builds the email outside any transaction, talks to the 
 outside any transaction, then records the attempt and the outcome in one short transaction.
 
 A chunk of messages (one hint's worth, at most HINT_CHUNK) is claimed in one UPDATE, built
-together, sent over one SMTP session, and recorded in one transaction.
+together (each one's emails made as its turn comes, where its kind defers them), sent over
+one SMTP session, and recorded in one transaction.
 
 Duplicate bound: every message is sent at least once while it lives. A copy goes twice only
 if the worker dies, or its lease runs out, after the mail server accepted the message and
@@ -31,7 +32,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from outbox.kinds import Built, NotReady, Undeliverable, handler_for, messages_compose
+from outbox.kinds import Built, Deferred, NotReady, Undeliverable, handler_for, messages_compose
 from outbox.models import Attempt, AttemptOutcome, Message, MessageState
 
 logger = logging.getLogger(__name__)
@@ -294,8 +295,20 @@ def _attempt(message: Message, built: list[EmailMessage], connection: BaseEmailB
     return result(AttemptOutcome.SENT, "")
 
 
-def _session_send(session: list[tuple[Message, list[EmailMessage]]]) -> list[Result]:
-    """Sends messages one after another over one mail session."""
+def _unbuilt(message: Message, error: Exception) -> Result:
+    """The attempt's outcome for a message whose emails could not be made."""
+    assert message.claimed_at is not None
+    if isinstance(error, Undeliverable):
+        return Result(message, message.claimed_at, AttemptOutcome.FAILED, str(error))
+    # A bug building one message: recorded, retried, bounded.
+    logger.error("Message %s could not be built", message.pk, exc_info=error)
+    reply = f"Could not be built: {error!r}"
+    return Result(message, message.claimed_at, AttemptOutcome.RETRY, reply)
+
+
+def _session_send(session: list[tuple[Message, list[EmailMessage] | Deferred]]) -> list[Result]:
+    """Sends messages one after another over one mail session, making each one's emails
+    (if they were deferred) just before its turn."""
     mail = get_connection()
     # Opened here, so the whole session goes over one SMTP connection: a backend that is not
     # open when send_messages is called opens and closes a connection for that one message.
@@ -310,8 +323,13 @@ def _session_send(session: list[tuple[Message, list[EmailMessage]]]) -> list[Res
                 results.append(
                     Result(message, message.claimed_at, AttemptOutcome.RETRY, reply, True)
                 )
-            else:
-                results.append(_attempt(message, emails, mail))
+                continue
+            try:
+                made = emails() if callable(emails) else emails
+            except Exception as error:
+                results.append(_unbuilt(message, error))
+                continue
+            results.append(_attempt(message, made, mail))
         return results
     finally:
         with contextlib.suppress(smtplib.SMTPException, OSError):
@@ -320,18 +338,11 @@ def _session_send(session: list[tuple[Message, list[EmailMessage]]]) -> list[Res
 
 def _built_results(claimed: list[Message], built: dict[int, Built]) -> list[Result]:
     """The messages that could not be built, as the outcome of their attempt."""
-    results = []
-    for message in claimed:
-        emails = built[message.pk]
-        assert message.claimed_at is not None
-        if isinstance(emails, Undeliverable):
-            results.append(Result(message, message.claimed_at, AttemptOutcome.FAILED, str(emails)))
-        elif isinstance(emails, Exception) and not isinstance(emails, NotReady):
-            # A bug building one message: recorded, retried, bounded.
-            logger.error("Message %s could not be built", message.pk, exc_info=emails)
-            reply = f"Could not be built: {emails!r}"
-            results.append(Result(message, message.claimed_at, AttemptOutcome.RETRY, reply))
-    return results
+    return [
+        _unbuilt(message, emails)
+        for message in claimed
+        if isinstance(emails := built[message.pk], Exception) and not isinstance(emails, NotReady)
+    ]
 
 
 def messages_send(message_ids: list[int]) -> dict[str, int]:
@@ -355,7 +366,7 @@ def messages_send(message_ids: list[int]) -> dict[str, int]:
             count(_not_ready(message, message.claimed_at))
     results = _built_results(claimed, built)
     results += _session_send(
-        [(m, emails) for m in claimed if isinstance(emails := built[m.pk], list)]
+        [(m, emails) for m in claimed if not isinstance(emails := built[m.pk], Exception)]
     )
     for outcome in _record_each(results) if results else []:
         count(outcome)

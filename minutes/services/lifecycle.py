@@ -27,7 +27,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import Storage
-from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.db.models import Case, F, Q, QuerySet, Value, When
 from django.utils import timezone
@@ -35,11 +34,16 @@ from django.utils import timezone
 from agencies.models import User
 from agencies.secure_email import is_secure_email
 from minutes import pdf
-from minutes.emails import delivery_context, minutes_messages, templated_email
+from minutes.emails import (
+    delivery_context,
+    minutes_messages,
+    minutes_password_check,
+    templated_email,
+)
 from minutes.encryption import PDFPasswordMissing
 from minutes.models import Chase, ChaseKind, Delivery, DeliveryStatus, MinutesVersion, PDFStatus
 from minutes.services.receipts import answers_too_long
-from outbox.kinds import Built, Handler, NotReady, Undeliverable, handler_register
+from outbox.kinds import Built, Deferred, Handler, NotReady, Undeliverable, handler_register
 from outbox.models import Message, MessageKind
 from outbox.sending import messages_send
 from outbox.services import (
@@ -280,7 +284,8 @@ def _id(value: int | None) -> int:
 
 def minutes_compose(messages: list[Message]) -> dict[int, Built]:
     """A chunk's minutes emails: its deliveries in one query, each version (and its snapshot,
-    which the email's summary is read from) once."""
+    which the email's summary is read from) once. What would stop a delivery is checked now;
+    its emails are made as its turn to be sent comes."""
     deliveries = Delivery.objects.select_related("agency").in_bulk(
         [_id(message.delivery_id) for message in messages]
     )
@@ -298,17 +303,19 @@ def minutes_compose(messages: list[Message]) -> dict[int, Built]:
     return built
 
 
-def _minutes_emails(delivery: Delivery) -> list[EmailMessage]:
+def _minutes_emails(delivery: Delivery) -> Deferred:
     if delivery.is_revoked:
         raise Undeliverable("Withdrawn: sent in error")
-    if delivery.version.pdf_status != PDFStatus.RENDERED:
-        raise NotReady(f"{delivery.version} has no PDF yet")
+    version = delivery.version
+    if version.pdf_status != PDFStatus.RENDERED or not version.pdf or not version.pdf_sha256:
+        raise NotReady(f"{version} has no PDF yet")
     try:
-        return minutes_messages(delivery, version_pdf_bytes(delivery.version))
+        minutes_password_check(delivery)
     except PDFPasswordMissing as missing:
         # Nothing goes, not even to the secure addresses: a delivery is one agency's copy with
         # one status, and half-sending it would hide who has not got the minutes.
         raise Undeliverable(str(missing)) from missing
+    return lambda: minutes_messages(delivery, version_pdf_bytes(delivery.version))
 
 
 def deliveries_sent(messages: list[Message], at: datetime) -> None:

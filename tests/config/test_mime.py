@@ -5,6 +5,7 @@ import email.policy
 import random
 import smtplib
 import socket
+import sys
 from collections.abc import Iterator
 
 import pytest
@@ -53,6 +54,26 @@ def test_the_bytes_are_djangos_bytes(linesep):
         random.seed(7)
         ours = mime.message_bytes(message, linesep=linesep)
         assert ours == theirs, message.subject
+
+
+def test_a_boundary_already_in_the_text_is_passed_over_as_the_standard_library_does():
+    random.seed(11)
+    token = random.randrange(sys.maxsize)
+    drawn = "=" * 15 + f"{token:0{len(repr(sys.maxsize - 1))}d}" + "=="
+    # The body holds the boundary the next draw makes, and its first alternative too.
+    body = f"Quoted from an earlier email:\n--{drawn}\n--{drawn}.0--\nEnd.\n"
+    message = EmailMessage("SD-2026-0001: minutes", body, "a@x.example", ["b@nhs.net"])
+    message.attach("SD-2026-0001-minutes-v1.pdf", PDF, "application/pdf")
+    message.extra_headers.update(FIXED)
+    mime.message_bytes(message)  # its PDF encoded already (encoding it draws a Message-ID)
+    random.seed(11)
+    # With "\n" line ends, as the .eml folder writes them: the standard library's test of a
+    # line ("^--boundary(--)?$") never matches a line that ends "\r\n".
+    theirs = message.message().as_bytes(linesep="\n")  # type: ignore[call-arg]
+    random.seed(11)
+    ours = mime.message_bytes(message, linesep="\n")
+    assert ours == theirs
+    assert f'boundary="{drawn}.1"'.encode() in ours
 
 
 def test_the_message_keeps_its_attachments_as_given():

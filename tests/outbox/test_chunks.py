@@ -139,3 +139,43 @@ def test_a_server_that_cannot_be_reached_is_waited_for_once_a_chunk(settings, re
     assert all("timed out" in reply for reply in replies)
     assert sum("Not tried" in reply for reply in replies) == 3
     assert Attempt.objects.filter(message_id__in=ids, outcome="retry").count() == 4
+
+
+@pytest.mark.django_db
+def test_the_server_has_the_first_email_before_the_next_is_made(
+    scripted, rendered_minutes, monkeypatch
+):
+    ids = rendered_minutes(agencies=3)
+    events: list[str] = []
+    real = __import__("minutes.emails", fromlist=["minutes_messages"]).minutes_messages
+
+    def made(delivery: Delivery, pdf: bytes) -> Any:
+        events.append(f"made, {len(scripted.accepted)} accepted")
+        return real(delivery, pdf)
+
+    monkeypatch.setattr("minutes.services.lifecycle.minutes_messages", made)
+    assert messages_send(ids) == {"sent": 3}
+    assert events == ["made, 0 accepted", "made, 1 accepted", "made, 2 accepted"]
+
+
+@pytest.mark.django_db
+def test_an_email_that_cannot_be_made_at_its_turn_never_stops_the_others(
+    scripted, rendered_minutes, monkeypatch
+):
+    ids = rendered_minutes(agencies=3)
+    real = __import__("minutes.emails", fromlist=["minutes_messages"]).minutes_messages
+    second = Message.objects.get(pk=ids[1]).delivery_id
+
+    def made(delivery: Delivery, pdf: bytes) -> Any:
+        if delivery.pk == second:
+            raise KeyError("Fictional: a template is missing")
+        return real(delivery, pdf)
+
+    monkeypatch.setattr("minutes.services.lifecycle.minutes_messages", made)
+    assert messages_send(ids) == {"sent": 2, "retrying": 1}
+    assert len(scripted.accepted) == 2
+    broken = Message.objects.get(pk=ids[1])
+    assert broken.state == MessageState.RETRYING
+    assert "Could not be built" in broken.last_reply
+    assert "a template is missing" in broken.last_reply
+    assert Attempt.objects.filter(message=broken).count() == 1
