@@ -4,16 +4,15 @@ import email
 import email.policy
 import random
 import smtplib
-import socket
 import sys
 from collections.abc import Iterator
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.core.mail import EmailMessage, EmailMultiAlternatives
 
 from config import mime
 from config.mail import SMTPBackend, email_settings_from_url
+from tests.mail_server import FakeMailServer, loopback_mail_server
 
 PDF = b"%PDF-1.7\n" + bytes(range(256)) * 180  # fictional, binary, about 45 KiB
 FIXED = {"Date": "Fri, 04 Dec 2026 09:00:00 -0000", "Message-ID": "<fixed@strategy.example>"}
@@ -97,27 +96,10 @@ def test_one_pdf_is_encoded_once_for_every_agency():
     assert (info.misses, info.hits) == (1, 19)
 
 
-class _Received:
-    def __init__(self) -> None:
-        self.messages: list[tuple[list[str], bytes]] = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: ANN001, ANN201, N802
-        self.messages.append((list(envelope.rcpt_tos), envelope.original_content))
-        return "250 Message accepted"
-
-
 @pytest.fixture
-def mail_server() -> Iterator[tuple[_Received, int]]:
-    received = _Received()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = int(probe.getsockname()[1])
-    controller = Controller(received, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield received, port
-    finally:
-        controller.stop()
+def mail_server() -> Iterator[tuple[FakeMailServer, int]]:
+    with loopback_mail_server() as (server, port):
+        yield server, port
 
 
 def test_the_smtp_backend_sends_the_pdf_a_mail_client_opens(settings, mail_server):
@@ -128,18 +110,23 @@ def test_the_smtp_backend_sends_the_pdf_a_mail_client_opens(settings, mail_serve
     backend = SMTPBackend(host="127.0.0.1", port=port, timeout=10)
     messages = _messages()
     assert backend.send_messages(messages) == 4
-    assert [rcpt for rcpt, _ in received.messages] == [
-        ["b@nhs.net"],
-        ["minutes@nhs.net", "lead@nhs.net", "copy@eastmere.gov.uk"],
-        ["c@nhs.net"],
-        ["d@nhs.net"],
+    assert [to for to, _ in received.accepted] == [
+        "b@nhs.net",
+        "minutes@nhs.net",
+        "lead@nhs.net",
+        "copy@eastmere.gov.uk",
+        "c@nhs.net",
+        "d@nhs.net",
     ]
-    minutes = email.message_from_bytes(received.messages[1][1], policy=email.policy.default)
+    emails = [raw for _, raw in received.accepted]
+    assert emails[1] == emails[2] == emails[3]  # one email to its three recipients
+    assert len(set(emails)) == 4
+    minutes = email.message_from_bytes(emails[1], policy=email.policy.default)
     assert minutes["Subject"] == "SD-2026-0001: minutes, version 2"
     [attachment] = list(minutes.iter_attachments())  # type: ignore[attr-defined]
     assert attachment.get_filename() == "SD-2026-0001-minutes-v2.pdf"
     assert attachment.get_content() == PDF
-    unicode = email.message_from_bytes(received.messages[2][1], policy=email.policy.default)
+    unicode = email.message_from_bytes(emails[4], policy=email.policy.default)
     assert unicode["Subject"] == "Réunion — procès-verbal"
     names = [part.get_filename() for part in unicode.iter_attachments()]  # type: ignore[attr-defined]
     assert names == ["procès-verbal.pdf", "invite.ics"]
@@ -155,4 +142,4 @@ def test_a_lost_connection_still_reaches_the_sender(mail_server):
     backend.connection.close()  # the server went away mid-session
     with pytest.raises(smtplib.SMTPServerDisconnected):
         backend._send(_messages()[0])
-    assert received.messages == []
+    assert received.accepted == []

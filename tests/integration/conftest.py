@@ -1,77 +1,24 @@
 """A real Celery worker (with beat) on Redis, PostgreSQL shared with the test, and a real
 SMTP server on loopback. These are the conditions the product runs in."""
 
-import asyncio
-import email
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import redis
-from aiosmtpd.controller import Controller
 from django.db import connection
 
 from tests.conftest import missing_service
+from tests.mail_server import FakeMailServer, loopback_mail_server
 
 ROOT = Path(__file__).resolve().parents[2]
 REDIS_URL = os.environ.get("INTEGRATION_REDIS_URL", "redis://127.0.0.1:6379/14")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@dataclass
-class FakeMailServer:
-    """Accepts, defers (451) or refuses (550) each recipient as a test scripts it."""
-
-    accepted: list[tuple[str, bytes]] = field(default_factory=list)
-    defer_times: dict[str, int] = field(default_factory=dict)
-    refuse: set[str] = field(default_factory=set)
-    refuse_all_for: float = 0.0
-    defer_all: bool = False
-    hang_data_for: float = 0.0
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: ANN001, ANN201, N802
-        if time.monotonic() < self.refuse_all_for:
-            return "421 4.3.2 Service not available, try again later"
-        if self.defer_all:
-            return "451 4.3.0 Try again later"
-        if address in self.refuse:
-            return "550 5.1.1 Mailbox does not exist"
-        if self.defer_times.get(address, 0) > 0:
-            self.defer_times[address] -= 1
-            return "451 4.3.0 Try again later"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: ANN001, ANN201, N802
-        if self.hang_data_for:
-            await asyncio.sleep(self.hang_data_for)
-        for address in envelope.rcpt_tos:
-            self.accepted.append((address, envelope.content))
-        return "250 Message accepted"
-
-    def count_to(self, address: str) -> int:
-        return sum(1 for to, _ in self.accepted if to == address)
-
-    def copies_of(self, message_id: int) -> int:
-        """Emails accepted for one outbox message (each names its row in a header)."""
-        seen = set()
-        for _, raw in self.accepted:
-            parsed = email.message_from_bytes(raw)
-            if parsed["X-Outbox-Message"] == str(message_id):
-                seen.add(parsed["Message-ID"])
-        return len(seen)
 
 
 @pytest.fixture
@@ -86,12 +33,8 @@ def services(transactional_db) -> None:  # noqa: ANN001
 
 @pytest.fixture
 def mail_server(services) -> Iterator[tuple[FakeMailServer, int]]:  # noqa: ANN001
-    server = FakeMailServer()
-    port = free_port()
-    controller = Controller(server, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield server, port
-    controller.stop()
+    with loopback_mail_server() as (server, port):
+        yield server, port
 
 
 def database_url() -> str:
