@@ -458,7 +458,8 @@ class Distribution:
     render_step: float  # render claimed -> PDF stored, messages released (pdf_rendered_at)
     to_first_send: float  # PDF recorded -> the first send claimed (commit, hints, task start)
     sends: float  # the first send claimed -> the 20th message accepted
-    chunks: list[float]  # per hint: its first claim -> its last outcome recorded
+    # per hint, from minutes_approve called: its claim, its first and its last email accepted
+    chunks: list[tuple[float, float, float]]
     per_send_ms: float  # median claim -> outcome recorded, per message
     renders: int  # pdf_attempts
     bare_seconds: float  # the median of BARE_RENDERS bare renders
@@ -521,13 +522,15 @@ def distribution_run(cast: Cast, smtp: LoopbackSMTP, number: int) -> Distributio
     )
     half = (len(ids) + 1) // 2  # as version_render splits its hints
     attempts = list(Attempt.objects.filter(message_id__in=ids))
+    accepted_by_id = {
+        int(re.search(rb"X-Outbox-Message: (\d+)", raw)[1]): accepted  # type: ignore[index]
+        for accepted, raw in received
+    }
     chunks = []
     for chunk in (ids[:half], ids[half:]):
-        rows = [a for a in attempts if a.message_id in chunk]
-        chunks.append(
-            max(a.finished_at for a in rows).timestamp()
-            - min(a.started_at for a in rows).timestamp()
-        )
+        claimed = min(a.started_at for a in attempts if a.message_id in chunk).timestamp()
+        accepted = sorted(accepted_by_id[pk] - start for pk in chunk)
+        chunks.append((claimed - wall0, accepted[0], accepted[-1]))
     first_claim = min(a.started_at for a in attempts).timestamp()
     per_send = [(a.finished_at - a.started_at).total_seconds() for a in attempts]
     last_wall = wall0 + (last - start)
@@ -592,7 +595,8 @@ def describe(label: str, r: Distribution) -> str:
         f"  (b) {label}: approval -> 20th accepted {r.seconds * 1000:.0f} ms = approve "
         f"{r.approve_seconds * 1000:.0f} (to render claim {r.to_render * 1000:.0f}) + render "
         f"step {r.render_step * 1000:.0f} + to first send {r.to_first_send * 1000:.0f} + sends "
-        f"{r.sends * 1000:.0f} (chunks {'/'.join(f'{c * 1000:.0f}' for c in r.chunks)}, "
+        f"{r.sends * 1000:.0f} (chunks claimed/first/last at "
+        f"{', '.join('/'.join(f'{t * 1000:.0f}' for t in c) for c in r.chunks)}; "
         f"{r.per_send_ms:.1f} ms per message); bare render {r.bare_seconds * 1000:.0f} ms; "
         f"ratio {r.seconds / r.bare_seconds:.2f}; renders {r.renders}, sent {r.sent}, "
         f"PDFs {r.pdf_count} ({r.distinct_pdfs} distinct), {r.pdf_bytes // 1024} KiB"

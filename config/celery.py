@@ -37,6 +37,22 @@ class StructuredTaskLogs(bootsteps.Step):
 app.steps["worker"].add(StructuredTaskLogs)
 
 
+@signals.task_prerun.connect
+@signals.task_postrun.connect
+def connections_recycle(sender: Any = None, **_: Any) -> None:
+    """Around each task, what Django does around each request: a connection past
+    CONN_MAX_AGE, or left in a broken state, is closed, and the next use of a kept one checks
+    it first (CONN_HEALTH_CHECKS), so a restarted database costs a reconnect, not a failed
+    task. Celery's fixup no longer closes every connection every time (CELERY_DB_REUSE_MAX).
+    A task run eagerly runs inside its caller (a request, a test), whose connection and
+    transaction are the caller's: left alone, as the fixup leaves them."""
+    from django.db import close_old_connections
+
+    if getattr(getattr(sender, "request", None), "is_eager", False):
+        return
+    close_old_connections()
+
+
 @signals.worker_init.connect
 def heap_freeze_before_fork(**_: Any) -> None:
     """The worker's start-up objects (Django, the apps, WeasyPrint's modules) live as long as
