@@ -538,6 +538,13 @@ def distribution_run(cast: Cast, smtp: LoopbackSMTP, number: int) -> Distributio
     # The same HTML the worker rendered, rendered bare (the HTML is built outside the timer),
     # a few times: one render's time on this machine varies by a fifth from one to the next.
     html = pdf.minutes_html(version)
+    # Whatever this script made since the last repetition (the discussion, its rows, the
+    # emails) is collected or frozen first, outside the timer: the worker's pool process has
+    # next to nothing alive beyond its frozen start-up heap, so neither should this process
+    # when it renders, or its collections would walk more than the worker's and flatter the
+    # ratio.
+    gc.collect()
+    gc.freeze()
     bare_samples = []
     for _ in range(BARE_RENDERS):
         bare_start = time.monotonic()
