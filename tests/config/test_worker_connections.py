@@ -6,6 +6,7 @@ Celery's Django fixup is what a real worker runs around each task; these drive i
 task signals the way the worker does, against the test database."""
 
 from collections.abc import Iterator
+from contextlib import closing
 
 import psycopg2
 import pytest
@@ -54,9 +55,11 @@ def test_a_connection_the_database_dropped_is_replaced_before_the_next_task(post
     fixup = DjangoWorkerFixup(app)
     dropped = backend_pid()
     s = connection.settings_dict
-    with psycopg2.connect(
-        dbname=s["NAME"], user=s["USER"] or "postgres", host=s["HOST"], port=s["PORT"]
-    ) as other:
+    with closing(
+        psycopg2.connect(
+            dbname=s["NAME"], user=s["USER"] or "postgres", host=s["HOST"], port=s["PORT"]
+        )
+    ) as other:  # closed after, so it never holds the test database open
         other.autocommit = True
         with other.cursor() as cursor:  # as a database restart would
             cursor.execute("SELECT pg_terminate_backend(%s)", [dropped])
