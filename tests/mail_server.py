@@ -27,6 +27,8 @@ class FakeMailServer:
     refuse_all_for: float = 0.0
     defer_all: bool = False
     hang_data_for: float = 0.0
+    # Answers the end of a message's data with this reply, by one of its recipients.
+    data_replies: dict[str, str] = field(default_factory=dict)
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: ANN001, ANN201, N802
         if time.monotonic() < self.refuse_all_for:
@@ -44,6 +46,9 @@ class FakeMailServer:
     async def handle_DATA(self, server, session, envelope):  # noqa: ANN001, ANN201, N802
         if self.hang_data_for:
             await asyncio.sleep(self.hang_data_for)
+        for address in envelope.rcpt_tos:
+            if address in self.data_replies:
+                return self.data_replies[address]
         for address in envelope.rcpt_tos:
             self.accepted.append((address, envelope.content))
         return "250 Message accepted"

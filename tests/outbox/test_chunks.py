@@ -15,6 +15,7 @@ from minutes.services.lifecycle import version_render
 from outbox.kinds import Handler, handler_for, handler_register
 from outbox.models import Attempt, Message, MessageKind, MessageState
 from outbox.sending import messages_send
+from tests.mail_server import loopback_mail_server
 from tests.minutes.records import held_discussion
 from tests.minutes.test_distribution import ScriptedSMTP
 
@@ -179,3 +180,48 @@ def test_an_email_that_cannot_be_made_at_its_turn_never_stops_the_others(
     assert "Could not be built" in broken.last_reply
     assert "a template is missing" in broken.last_reply
     assert Attempt.objects.filter(message=broken).count() == 1
+
+
+@pytest.fixture
+def smtp_server(settings) -> Any:
+    """The real SMTP backend, talking to a real server on loopback."""
+    with loopback_mail_server() as (server, port):
+        settings.EMAIL_BACKEND = "config.mail.SMTPBackend"
+        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+        settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+        yield server
+
+
+def recipient(message_id: int) -> str:
+    return str(Message.objects.get(pk=message_id).recipients[0])
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("reply", "state"),
+    [
+        ("550 5.6.0 Fictional: content rejected", MessageState.FAILED),
+        ("451 4.3.0 Fictional: try again later", MessageState.RETRYING),
+    ],
+)
+def test_the_servers_answer_to_a_messages_data_is_that_messages_outcome(
+    smtp_server, rendered_minutes, reply, state
+):
+    """A refusal that comes after the message's data (the envelope was accepted) lands on
+    that message alone; the rest of the session goes on."""
+    ids = rendered_minutes(agencies=4)
+    smtp_server.data_replies = {recipient(ids[1]): reply}
+    outcomes = messages_send(ids)
+    assert outcomes == {"sent": 3, str(state): 1}
+    refused = Message.objects.get(pk=ids[1])
+    assert refused.state == state
+    assert reply in refused.last_reply
+    assert Attempt.objects.get(message=refused).reply == refused.last_reply
+    for pk in (ids[0], ids[2], ids[3]):
+        assert Message.objects.get(pk=pk).state == MessageState.SENT
+        assert smtp_server.copies_of(pk) == 1
+    assert smtp_server.copies_of(ids[1]) == 0
+    deliveries = Delivery.objects.filter(
+        pk__in=Message.objects.filter(pk__in=ids).values("delivery_id")
+    )
+    assert deliveries.filter(status=DeliveryStatus.SENT).count() == 3
