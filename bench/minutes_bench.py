@@ -218,9 +218,10 @@ class LoopbackSMTP:
         return received
 
     def drain(self) -> None:
-        while self.arrived.acquire(block=False):
-            pass
-        self.taken()
+        # Fetched first, then one permit taken per message fetched: the handler keeps a
+        # message before it releases its permit, so each acquire is matched.
+        for _ in self.taken():
+            self.arrived.acquire(timeout=5)
 
 
 def attachment_hashes(raw_messages: list[bytes]) -> list[str]:

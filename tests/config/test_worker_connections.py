@@ -6,9 +6,7 @@ Celery's Django fixup is what a real worker runs around each task; these drive i
 task signals the way the worker does, against the test database."""
 
 from collections.abc import Iterator
-from contextlib import closing
 
-import psycopg2
 import pytest
 from celery import signals
 from celery.fixups.django import DjangoWorkerFixup
@@ -54,15 +52,12 @@ def test_tasks_one_after_another_use_one_connection(postgres):
 def test_a_connection_the_database_dropped_is_replaced_before_the_next_task(postgres):
     fixup = DjangoWorkerFixup(app)
     dropped = backend_pid()
-    s = connection.settings_dict
-    with closing(
-        psycopg2.connect(
-            dbname=s["NAME"], user=s["USER"] or "postgres", host=s["HOST"], port=s["PORT"]
-        )
-    ) as other:  # closed after, so it never holds the test database open
-        other.autocommit = True
+    other = connection.copy()  # a second connection, with the test database's own settings
+    try:
         with other.cursor() as cursor:  # as a database restart would
             cursor.execute("SELECT pg_terminate_backend(%s)", [dropped])
+    finally:
+        other.close()  # so it never holds the test database open
     around_a_task(fixup)
     now = backend_pid()  # the task's first query: no OperationalError
     assert now != dropped

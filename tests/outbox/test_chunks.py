@@ -208,7 +208,7 @@ def test_the_servers_answer_to_a_messages_data_is_that_messages_outcome(
     smtp_server, rendered_minutes, reply, state
 ):
     """A refusal that comes after the message's data (the envelope was accepted) lands on
-    that message alone; the rest of the session goes on."""
+    that message alone; the other messages of the chunk are still sent."""
     ids = rendered_minutes(agencies=4)
     smtp_server.data_replies = {recipient(ids[1]): reply}
     outcomes = messages_send(ids)
