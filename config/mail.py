@@ -88,11 +88,43 @@ class EmlFolderBackend(BaseEmailBackend):
         return sent
 
 
+def dot_stuffed(data: bytes) -> bytes:
+    """A message's data with every line that starts with a dot given a second one (RFC 5321
+    4.5.2): the bytes smtplib's regular expression makes, made by one ``bytes.replace``. The
+    expression walks the whole message; for a 60 KB minutes email that was about 0.25 ms of
+    the 1.4 ms of CPU the worker spends on each email, on CPUs it shares with the server."""
+    stuffed = data.replace(b"\n.", b"\n..")
+    return b"." + stuffed if stuffed.startswith(b".") else stuffed
+
+
+class _QuickData(smtplib.SMTP):
+    def data(self, msg: Any) -> tuple[int, bytes]:
+        """smtplib's DATA (3.11-3.13), but for how the data is dot-stuffed: see dot_stuffed."""
+        if not isinstance(msg, bytes):
+            return super().data(msg)  # text's line ends to fix first: smtplib's own way
+        self.putcmd("data")
+        code, reply = self.getreply()
+        if code != 354:
+            raise smtplib.SMTPDataError(code, reply)
+        stuffed = dot_stuffed(msg)
+        self.send(stuffed + (b".\r\n" if stuffed.endswith(b"\r\n") else b"\r\n.\r\n"))
+        return self.getreply()
+
+
+class _QuickDataSSL(_QuickData, smtplib.SMTP_SSL):
+    pass
+
+
 class SMTPBackend(smtp.EmailBackend):
     """Django's SMTP backend, with each message's bytes made by config.mime: the same bytes,
-    with the minutes PDF encoded once per worker rather than once per agency.
+    with the minutes PDF encoded once per worker rather than once per agency, and dot-stuffed
+    without a regular expression.
 
     ``_send`` is Django's own (5.2), but for the line that makes the bytes."""
+
+    @property
+    def connection_class(self) -> type[smtplib.SMTP]:
+        return _QuickDataSSL if self.use_ssl else _QuickData
 
     def _send(self, email_message: EmailMessage) -> bool:
         if not email_message.recipients():

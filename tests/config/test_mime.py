@@ -11,7 +11,7 @@ import pytest
 from django.core.mail import EmailMessage, EmailMultiAlternatives
 
 from config import mime
-from config.mail import SMTPBackend, email_settings_from_url
+from config.mail import SMTPBackend, dot_stuffed, email_settings_from_url
 from tests.mail_server import FakeMailServer, loopback_mail_server
 
 PDF = b"%PDF-1.7\n" + bytes(range(256)) * 180  # fictional, binary, about 45 KiB
@@ -143,3 +143,27 @@ def test_a_lost_connection_still_reaches_the_sender(mail_server):
     with pytest.raises(smtplib.SMTPServerDisconnected):
         backend._send(_messages()[0])
     assert received.accepted == []
+
+
+def test_dot_stuffing_makes_smtplibs_bytes():
+    cases = [b"", b".", b"..", b"\n.", b".\r\n.\r\n", b"a\r\n.b\r\n..c\r\n", b"\r.", b"abc"]
+    draw = random.Random(5)
+    for _ in range(5000):
+        cases.append(bytes(draw.choice(b".\r\na") for _ in range(draw.randint(0, 12))))
+    for data in cases:
+        assert dot_stuffed(data) == smtplib._quote_periods(data), data  # type: ignore[attr-defined]
+
+
+def test_lines_that_start_with_a_dot_arrive_as_written(mail_server):
+    """A line of one dot ends the data unless it is stuffed; the server takes the dots off."""
+    received, port = mail_server
+    body = ".\nA line\n..two dots\n.\n.last\n"
+    message = EmailMessage("SD-2026-0005", body, "a@x.example", ["e@nhs.net"])
+    message.attach("minutes.pdf", PDF, "application/pdf")
+    backend = SMTPBackend(host="127.0.0.1", port=port, timeout=10)
+    assert backend.send_messages([message]) == 1
+    [(_, raw)] = received.accepted
+    parsed = email.message_from_bytes(raw, policy=email.policy.default)
+    text, attachment = list(parsed.iter_parts())  # type: ignore[attr-defined]
+    assert text.get_content().replace("\r\n", "\n") == body
+    assert attachment.get_content() == PDF
