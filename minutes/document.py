@@ -17,7 +17,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from minutes.models import MinutesVersion
-from strategy.models import AgencyPosition, Attendance, Discussion
+from strategy.models import AgencyPosition, Attendance, Discussion, Invitee
 from strategy.nhs_number import nhs_number_text
 from strategy.services.decisions import consensus_of
 
@@ -81,8 +81,11 @@ def _can_decide(value: bool | None) -> str:
     return {True: "Yes", False: "No", None: NOT_RECORDED}[value]
 
 
-def minutes_snapshot(discussion: Discussion) -> dict[str, Any]:
-    """Everything the minutes must contain, as JSON-serialisable data."""
+def minutes_snapshot(
+    discussion: Discussion, *, invitees: list[Invitee] | None = None
+) -> dict[str, Any]:
+    """Everything the minutes must contain, as JSON-serialisable data. ``invitees``: the
+    discussion's invitees with their agency and contact, if the caller has read them."""
     discussion = (
         Discussion.objects.select_related(
             "team", "chair", "minute_taker", "referrer_agency", "follows"
@@ -101,7 +104,8 @@ def minutes_snapshot(discussion: Discussion) -> dict[str, Any]:
         )
     )
     adults = list(discussion.adults.select_related("gp_practice"))
-    invitees = list(discussion.invitees.select_related("agency", "contact"))
+    if invitees is None:
+        invitees = list(discussion.invitees.select_related("agency", "contact"))
     exceptions = list(discussion.invitation_exceptions.select_related("agency", "recorded_by"))
     differences = list(
         discussion.professional_differences.select_related(

@@ -8,7 +8,7 @@ from django.utils import timezone
 from agencies.models import User
 from minutes.document import minutes_snapshot
 from minutes.models import Dispute, MinutesVersion
-from minutes.services.lifecycle import deliveries_owe
+from minutes.services.lifecycle import deliveries_owe, invitees_to_owe, render_owe
 from strategy.models import Discussion
 from strategy.services.records import EditConflict, RecordLocked, discussion_lock
 
@@ -65,17 +65,19 @@ def minutes_approve(*, version_id: int, approved_by: User) -> MinutesVersion:
         raise ValidationError(problems)
     now = timezone.now()
     try:
-        discussion = discussion_lock(discussion_id=discussion.pk, at=now)
+        discussion = discussion_lock(discussion_id=discussion.pk, at=now, read=discussion)
     except (RecordLocked, EditConflict) as refused:
         raise ValidationError(
             "The record is closed or locked, or kept changing: check it and approve again"
         ) from refused
     version.discussion = discussion
-    version.snapshot = minutes_snapshot(discussion)
+    invitees = invitees_to_owe(discussion)
+    version.snapshot = minutes_snapshot(discussion, invitees=invitees)
     version.approved_at = now
     version.approved_by = approved_by
-    version.save(update_fields=["snapshot", "approved_at", "approved_by", "updated_at"])
-    deliveries_owe(version=version, now=now)
+    owed = render_owe(version, now)
+    version.save(update_fields=["snapshot", "approved_at", "approved_by", "updated_at", *owed])
+    deliveries_owe(version=version, invitees=invitees)
     if version.number > 1:
         Dispute.objects.filter(
             delivery__version__discussion=discussion, resolved_at__isnull=True

@@ -94,8 +94,25 @@ def distribution_preview(discussion: Discussion) -> list[tuple[Invitee, list[Rec
     ]
 
 
-def deliveries_owe(*, version: MinutesVersion, now: datetime) -> list[Delivery]:
-    """Call inside the approval's transaction: one delivery and one held message per agency."""
+def invitees_to_owe(discussion: Discussion) -> list[Invitee]:
+    """The invitees approval owes a copy, read as deliveries_owe and the snapshot use them."""
+    return list(discussion.invitees.select_related("agency", "contact"))
+
+
+def render_owe(version: MinutesVersion, now: datetime) -> list[str]:
+    """Call inside the approval's transaction: the version's PDF is owed from now. Sets the
+    fields on the instance and returns their names, for the caller's one save of the version;
+    the render hint goes when the transaction commits."""
+    version.pdf_status = PDFStatus.PENDING
+    version.pdf_next_attempt_at = now
+    version.pdf_attempts = 0
+    hint_render(version.pk)
+    return ["pdf_status", "pdf_next_attempt_at", "pdf_attempts"]
+
+
+def deliveries_owe(*, version: MinutesVersion, invitees: list[Invitee]) -> list[Delivery]:
+    """Call inside the approval's transaction, with render_owe: one delivery and one held
+    message per invited agency (invitees as invitees_to_owe reads them)."""
     discussion = version.discussion
     deliveries = Delivery.objects.bulk_create(
         Delivery(
@@ -104,7 +121,7 @@ def deliveries_owe(*, version: MinutesVersion, now: datetime) -> list[Delivery]:
             agency=invitee.agency,
             recipients=recipients_for(invitee),
         )
-        for invitee in discussion.invitees.select_related("agency", "contact")
+        for invitee in invitees
     )
     if any(delivery.pk is None for delivery in deliveries):  # a database without RETURNING
         deliveries = list(version.deliveries.all())
@@ -121,12 +138,8 @@ def deliveries_owe(*, version: MinutesVersion, now: datetime) -> list[Delivery]:
             for delivery in deliveries
         ],
     )
-    MinutesVersion.objects.filter(pk=version.pk).update(
-        pdf_status=PDFStatus.PENDING, pdf_next_attempt_at=now, pdf_attempts=0
-    )
     if version.number > 1:
         versions_replace(discussion=discussion, by=version)
-    hint_render(version.pk)
     return deliveries
 
 

@@ -80,29 +80,46 @@ def discussion_outcome_reopen(*, discussion: Discussion) -> Discussion:
     return discussion
 
 
-def discussion_lock(*, discussion_id: int, at: datetime) -> Discussion:
+def discussion_lock(
+    *, discussion_id: int, at: datetime, read: Discussion | None = None
+) -> Discussion:
     """Freezes the record for approval, in the caller's transaction.
 
     The same conditional UPDATE as every edit (this revision, and not locked), so an edit and
     an approval cannot both win: an edit saved first moves the revision and the lock is taken
     on the record as that edit left it; an edit after the lock finds it locked. Read the
-    record for the minutes only after this returns."""
+    record for the minutes only after this returns.
+
+    ``read``: the row as the caller already read it in this transaction. Its revision is tried
+    first, without reading the row again; if the row moved on since, it is read afresh."""
+    if read is not None and _locked(discussion_id, read.revision, at):
+        return _as_locked(read, at)
     for _ in range(10):
         current = Discussion.objects.get(pk=discussion_id)
         if not current.is_editable:
             raise RecordLocked(current.reference)
         if current.outcome_recorded_at is None:
             raise EditConflict(current)  # a decision changed since the outcome was final
-        locked = Discussion.objects.filter(
+        if _locked(discussion_id, current.revision, at):
+            return _as_locked(current, at)
+    raise EditConflict(Discussion.objects.get(pk=discussion_id))
+
+
+def _locked(discussion_id: int, revision: int, at: datetime) -> bool:
+    return (
+        Discussion.objects.filter(
             pk=discussion_id,
-            revision=current.revision,
+            revision=revision,
             record_locked_at__isnull=True,
             closed_at__isnull=True,
             outcome_recorded_at__isnull=False,
         ).update(record_locked_at=at, revision=F("revision") + 1)
-        if locked == 1:
-            # The row as that UPDATE left it (no other field changed), without reading it again.
-            current.record_locked_at = at
-            current.revision += 1
-            return current
-    raise EditConflict(Discussion.objects.get(pk=discussion_id))
+        == 1
+    )
+
+
+def _as_locked(discussion: Discussion, at: datetime) -> Discussion:
+    """The row as the locking UPDATE left it (no other field changed), without reading it."""
+    discussion.record_locked_at = at
+    discussion.revision += 1
+    return discussion
