@@ -6,7 +6,8 @@ outside any transaction, then records the attempt and the outcome in one short t
 
 A chunk of messages (one hint's worth, at most HINT_CHUNK) is claimed in one UPDATE, built
 together (each one's emails made as its turn comes, where its kind defers them), sent over
-one SMTP session, and recorded in one transaction.
+OUTBOX_SMTP_SESSIONS sessions at once (threads, each with its own SMTP connection and none
+touching the database), and recorded in one transaction.
 
 Duplicate bound: every message is sent at least once while it lives. A copy goes twice only
 if the worker dies, or its lease runs out, after the mail server accepted the message and
@@ -19,6 +20,7 @@ import contextlib
 import logging
 import smtplib
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -28,7 +30,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import connection as database
-from django.db import transaction
+from django.db import connections, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -128,6 +130,10 @@ class Result:
     # The server could not be reached at all (refused, timed out): the rest of the session
     # is not tried now, rather than each waiting out the timeout again.
     unreachable: bool = False
+
+
+# One mail session's messages, each with its emails or what makes them at its turn.
+Session = list[tuple[Message, list[EmailMessage] | Deferred]]
 
 
 def _settle(result: Result, now: datetime) -> tuple[MessageState, dict[str, Any]]:
@@ -306,7 +312,7 @@ def _unbuilt(message: Message, error: Exception) -> Result:
     return Result(message, message.claimed_at, AttemptOutcome.RETRY, reply)
 
 
-def _session_send(session: list[tuple[Message, list[EmailMessage] | Deferred]]) -> list[Result]:
+def _session_send(session: Session) -> list[Result]:
     """Sends messages one after another over one mail session, making each one's emails
     (if they were deferred) just before its turn."""
     mail = get_connection()
@@ -334,6 +340,29 @@ def _session_send(session: list[tuple[Message, list[EmailMessage] | Deferred]]) 
     finally:
         with contextlib.suppress(smtplib.SMTPException, OSError):
             mail.close()
+
+
+def _sessions_send(session: Session) -> list[Result]:
+    """The chunk over up to OUTBOX_SMTP_SESSIONS mail sessions at once, the messages dealt
+    out in turn. While the server takes one email's data (or, with a remote relay, while the
+    network carries a reply), the next email is made and sent on another session: on the two
+    CPUs a worker's processes share with a loopback server this took a version's 20 emails
+    from about 68 to 63 ms (bench/README.md). A thread makes emails and talks SMTP only; any
+    database connection one opens anyway is closed with it. Outcomes come back to this
+    thread, which records the chunk as before."""
+    count = min(settings.OUTBOX_SMTP_SESSIONS, len(session))
+    if count <= 1:
+        return _session_send(session)
+
+    def in_thread(part: Session) -> list[Result]:
+        try:
+            return _session_send(part)
+        finally:
+            connections.close_all()  # this thread's own, if building an email opened one
+
+    with ThreadPoolExecutor(max_workers=count, thread_name_prefix="smtp-session") as pool:
+        parts = [pool.submit(in_thread, session[start::count]) for start in range(count)]
+        return [result for part in parts for result in part.result()]
 
 
 def _built_results(claimed: list[Message], built: dict[int, Built]) -> list[Result]:
@@ -365,7 +394,7 @@ def messages_send(message_ids: list[int]) -> dict[str, int]:
             assert message.claimed_at is not None
             count(_not_ready(message, message.claimed_at))
     results = _built_results(claimed, built)
-    results += _session_send(
+    results += _sessions_send(
         [(m, emails) for m in claimed if not isinstance(emails := built[m.pk], Exception)]
     )
     for outcome in _record_each(results) if results else []:

@@ -29,6 +29,8 @@ class FakeMailServer:
     hang_data_for: float = 0.0
     # Answers the end of a message's data with this reply, by one of its recipients.
     data_replies: dict[str, str] = field(default_factory=dict)
+    # The client's address and port for each accepted email: one per SMTP connection.
+    peers: list[tuple[str, int]] = field(default_factory=list)
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: ANN001, ANN201, N802
         if time.monotonic() < self.refuse_all_for:
@@ -51,6 +53,7 @@ class FakeMailServer:
                 return self.data_replies[address]
         for address in envelope.rcpt_tos:
             self.accepted.append((address, envelope.content))
+        self.peers.append(session.peer)
         return "250 Message accepted"
 
     def count_to(self, address: str) -> int:

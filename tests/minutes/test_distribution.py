@@ -40,6 +40,7 @@ class ScriptedSMTP(BaseEmailBackend):
 @pytest.fixture
 def scripted(settings):
     settings.EMAIL_BACKEND = "tests.minutes.test_distribution.ScriptedSMTP"
+    settings.OUTBOX_SMTP_SESSIONS = 1  # the script is answered in order: one session
     ScriptedSMTP.script = []
     ScriptedSMTP.accepted = []
     return ScriptedSMTP

@@ -1,7 +1,8 @@
-"""A chunk of messages is built together, sent over one session and recorded in one
+"""A chunk of messages is built together, sent over its mail sessions and recorded in one
 transaction; its outcomes are each message's own, and one bad row never stops the rest."""
 
 import smtplib
+import threading
 from typing import Any
 
 import pytest
@@ -31,6 +32,7 @@ def _media(settings, tmp_path):
 @pytest.fixture
 def scripted(settings):
     settings.EMAIL_BACKEND = "tests.minutes.test_distribution.ScriptedSMTP"
+    settings.OUTBOX_SMTP_SESSIONS = 1  # the script is answered in order: one session
     ScriptedSMTP.script = []
     ScriptedSMTP.accepted = []
     return ScriptedSMTP
@@ -123,22 +125,30 @@ class Unreachable(BaseEmailBackend):
     """A mail server that never answers: each try waits out the timeout."""
 
     tries = 0
+    counting = threading.Lock()  # the chunk's sessions run in threads
 
     def send_messages(self, email_messages: Any) -> int:
-        Unreachable.tries += 1
+        with Unreachable.counting:
+            Unreachable.tries += 1
         raise TimeoutError("timed out")
 
 
 @pytest.mark.django_db
-def test_a_server_that_cannot_be_reached_is_waited_for_once_a_chunk(settings, rendered_minutes):
+@pytest.mark.parametrize("sessions", [1, 2])
+def test_a_server_that_cannot_be_reached_is_waited_for_once_a_chunk(
+    settings, rendered_minutes, sessions
+):
+    """Each of the chunk's sessions (they run at the same time) finds out once, and the rest
+    of its messages are not tried."""
+    settings.OUTBOX_SMTP_SESSIONS = sessions
     ids = rendered_minutes(agencies=4)
     settings.EMAIL_BACKEND = f"{__name__}.Unreachable"
     Unreachable.tries = 0
     assert messages_send(ids) == {"retrying": 4}
-    assert Unreachable.tries == 1
+    assert Unreachable.tries == sessions
     replies = list(Message.objects.filter(pk__in=ids).values_list("last_reply", flat=True))
     assert all("timed out" in reply for reply in replies)
-    assert sum("Not tried" in reply for reply in replies) == 3
+    assert sum("Not tried" in reply for reply in replies) == 4 - sessions
     assert Attempt.objects.filter(message_id__in=ids, outcome="retry").count() == 4
 
 
@@ -225,3 +235,22 @@ def test_the_servers_answer_to_a_messages_data_is_that_messages_outcome(
         pk__in=Message.objects.filter(pk__in=ids).values("delivery_id")
     )
     assert deliveries.filter(status=DeliveryStatus.SENT).count() == 3
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("sessions", [1, 2, 3])
+def test_a_chunk_goes_out_over_as_many_mail_sessions_as_set(
+    settings, smtp_server, rendered_minutes, sessions
+):
+    """Each message once, over OUTBOX_SMTP_SESSIONS connections at once, recorded together."""
+    settings.OUTBOX_SMTP_SESSIONS = sessions
+    ids = rendered_minutes(agencies=7)
+    assert messages_send(ids) == {"sent": 7}
+    assert [smtp_server.copies_of(pk) for pk in ids] == [1] * 7
+    connections_used = set(smtp_server.peers)
+    assert len(connections_used) == sessions
+    carried = sorted(smtp_server.peers.count(peer) for peer in connections_used)
+    assert sum(carried) == 7 and carried[-1] - carried[0] <= 1  # dealt out evenly
+    assert Message.objects.filter(pk__in=ids, state=MessageState.SENT).count() == 7
+    assert Attempt.objects.filter(message_id__in=ids).count() == 7
+    assert Delivery.objects.filter(status=DeliveryStatus.SENT).count() == 7
