@@ -75,8 +75,9 @@ def _boundary_in(boundary: str, text: bytes | str) -> bool:
 @lru_cache(maxsize=_PARTS_CACHED)
 def _attachment_part(filename: str, content: bytes, mimetype: str) -> MIMEBase:
     """The part Django makes for this attachment, made once. Django's own code makes it, so
-    its headers and encoding are Django's. The part is only read after this: messages built
-    from it share it safely."""
+    its headers and encoding are Django's. Each message takes a shallow copy (see _prepared):
+    the generator sets and restores a part's policy while it writes it, and the messages of a
+    chunk are written by several threads at once."""
     alone = EmailMessage(attachments=[(filename, content, mimetype)]).message()
     parts = alone.get_payload()
     assert isinstance(parts, list) and isinstance(parts[-1], MIMEBase)
@@ -91,7 +92,8 @@ def _prepared(attachment: Any) -> Any:
     maintype = (mimetype or "").partition("/")[0]
     if not isinstance(content, bytes) or maintype in {"", "text", "message"}:
         return attachment  # Django encodes these its own way (charsets, rfc822)
-    return _attachment_part(filename or "", content, mimetype)
+    # Its headers and encoded payload shared, its own policy attribute for the generator.
+    return copy.copy(_attachment_part(filename or "", content, mimetype))
 
 
 def message_bytes(email: EmailMessage, linesep: str = "\r\n") -> bytes:

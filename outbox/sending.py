@@ -17,15 +17,18 @@ than OUTBOX_MAX_ATTEMPTS.
 """
 
 import contextlib
+import contextvars
 import logging
 import smtplib
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import wait as futures_wait
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
@@ -312,15 +315,17 @@ def _unbuilt(message: Message, error: Exception) -> Result:
     return Result(message, message.claimed_at, AttemptOutcome.RETRY, reply)
 
 
-def _session_send(session: Session) -> list[Result]:
+def _session_send(session: Session, results: list[Result]) -> None:
     """Sends messages one after another over one mail session, making each one's emails
-    (if they were deferred) just before its turn."""
+    (if they were deferred) just before its turn. Each outcome is added to ``results`` as it
+    is known, so the caller has those already known if this stops with an error."""
+    if not session:
+        return
     mail = get_connection()
     # Opened here, so the whole session goes over one SMTP connection: a backend that is not
     # open when send_messages is called opens and closes a connection for that one message.
     with contextlib.suppress(smtplib.SMTPException, OSError):
         mail.open()  # if the server is down, each message's own attempt records why
-    results: list[Result] = []
     try:
         for message, emails in session:
             if results and results[-1].unreachable:
@@ -336,33 +341,66 @@ def _session_send(session: Session) -> list[Result]:
                 results.append(_unbuilt(message, error))
                 continue
             results.append(_attempt(message, made, mail))
-        return results
     finally:
         with contextlib.suppress(smtplib.SMTPException, OSError):
             mail.close()
 
 
-def _sessions_send(session: Session) -> list[Result]:
+def _sessions_send(chunk: Session) -> list[Result]:
     """The chunk over up to OUTBOX_SMTP_SESSIONS mail sessions at once, the messages dealt
     out in turn. While the server takes one email's data (or, with a remote relay, while the
     network carries a reply), the next email is made and sent on another session: on the two
     CPUs a worker's processes share with a loopback server this took a version's 20 emails
-    from about 68 to 63 ms (bench/README.md). A thread makes emails and talks SMTP only; any
-    database connection one opens anyway is closed with it. Outcomes come back to this
-    thread, which records the chunk as before."""
-    count = min(settings.OUTBOX_SMTP_SESSIONS, len(session))
-    if count <= 1:
-        return _session_send(session)
+    from about 68 to 63 ms (bench/README.md).
 
-    def in_thread(part: Session) -> list[Result]:
+    A session's thread makes emails and talks SMTP only (a kind's compose reads what they
+    need beforehand); any database connection one opens anyway is closed with it. Every
+    outcome comes back to this thread, which records the chunk as before: a session that
+    stops with an error keeps the outcomes it had, and its other messages are retried;
+    Celery's soft time limit, raised in this thread, leaves the sessions to finish."""
+    count = min(settings.OUTBOX_SMTP_SESSIONS, len(chunk))
+    if count <= 1:
+        results: list[Result] = []
+        _session_send(chunk, results)
+        return results
+    parts = [chunk[start::count] for start in range(count)]
+    found: list[list[Result]] = [[] for _ in parts]
+
+    def in_thread(part: Session, results: list[Result]) -> None:
         try:
-            return _session_send(part)
+            _session_send(part, results)
         finally:
             connections.close_all()  # this thread's own, if building an email opened one
 
-    with ThreadPoolExecutor(max_workers=count, thread_name_prefix="smtp-session") as pool:
-        parts = [pool.submit(in_thread, session[start::count]) for start in range(count)]
-        return [result for part in parts for result in part.result()]
+    pool = ThreadPoolExecutor(max_workers=count, thread_name_prefix="smtp-session")
+    # Each thread gets a copy of this one's context (the task id its log lines carry).
+    futures = [
+        pool.submit(contextvars.copy_context().run, in_thread, part, results)
+        for part, results in zip(parts, found, strict=True)
+    ]
+    pool.shutdown(wait=False)  # the threads end once their part is done
+    while True:
+        try:
+            futures_wait(futures)
+            break
+        except SoftTimeLimitExceeded:
+            logger.warning("Soft time limit while a chunk was being sent; recording it after")
+    outcomes: list[Result] = []
+    for part, results, future in zip(parts, found, futures, strict=True):
+        outcomes += results
+        error = future.exception()
+        if error is not None:
+            logger.error("A mail session stopped with an error", exc_info=error)
+            known = {result.message.pk for result in results}
+            outcomes += [
+                _unexpected(message, error) for message, _ in part if message.pk not in known
+            ]
+    return outcomes
+
+
+def _unexpected(message: Message, error: BaseException) -> Result:
+    assert message.claimed_at is not None
+    return Result(message, message.claimed_at, AttemptOutcome.RETRY, f"Unexpected error: {error!r}")
 
 
 def _built_results(claimed: list[Message], built: dict[int, Built]) -> list[Result]:
@@ -375,8 +413,8 @@ def _built_results(claimed: list[Message], built: dict[int, Built]) -> list[Resu
 
 
 def messages_send(message_ids: list[int]) -> dict[str, int]:
-    """Claims the due ones at once, builds them together, sends them over one mail session,
-    then records every outcome in one transaction. One message's error never stops the
+    """Claims the due ones at once, builds them together, sends them over the chunk's mail
+    sessions, then records every outcome in one transaction. One message's error never stops the
     others."""
     outcomes: dict[str, int] = {}
 

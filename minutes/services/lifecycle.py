@@ -90,7 +90,7 @@ def distribution_preview(discussion: Discussion) -> list[tuple[Invitee, list[Rec
                 for address in recipients_for(invitee)
             ],
         )
-        for invitee in discussion.invitees.select_related("agency", "contact")
+        for invitee in invitees_to_owe(discussion)
     ]
 
 
@@ -297,26 +297,28 @@ def _id(value: int | None) -> int:
 
 def minutes_compose(messages: list[Message]) -> dict[int, Built]:
     """A chunk's minutes emails: its deliveries in one query, each version (and its snapshot,
-    which the email's summary is read from) once. What would stop a delivery is checked now;
-    its emails are made as its turn to be sent comes."""
+    which the email's summary is read from) once, and each version's stored PDF read here,
+    once, rather than by the mail sessions' threads. What would stop a delivery is checked
+    now; its emails are made as its turn to be sent comes."""
     deliveries = Delivery.objects.select_related("agency").in_bulk(
         [_id(message.delivery_id) for message in messages]
     )
     versions = MinutesVersion.objects.select_related("discussion__team").in_bulk(
         {delivery.version_id for delivery in deliveries.values()}
     )
+    pdfs: dict[int, bytes | Exception] = {}
     built: dict[int, Built] = {}
     for message in messages:
         try:
             delivery = deliveries[_id(message.delivery_id)]
             delivery.version = versions[delivery.version_id]
-            built[message.pk] = _minutes_emails(delivery)
+            built[message.pk] = _minutes_emails(delivery, pdfs)
         except Exception as error:
             built[message.pk] = error
     return built
 
 
-def _minutes_emails(delivery: Delivery) -> Deferred:
+def _minutes_emails(delivery: Delivery, pdfs: dict[int, bytes | Exception]) -> Deferred:
     if delivery.is_revoked:
         raise Undeliverable("Withdrawn: sent in error")
     version = delivery.version
@@ -328,7 +330,15 @@ def _minutes_emails(delivery: Delivery) -> Deferred:
         # Nothing goes, not even to the secure addresses: a delivery is one agency's copy with
         # one status, and half-sending it would hide who has not got the minutes.
         raise Undeliverable(str(missing)) from missing
-    return lambda: minutes_messages(delivery, version_pdf_bytes(delivery.version))
+    if version.pk not in pdfs:
+        try:
+            pdfs[version.pk] = version_pdf_bytes(version)
+        except Exception as error:  # each of its deliveries fails to build with it
+            pdfs[version.pk] = error
+    pdf = pdfs[version.pk]
+    if isinstance(pdf, Exception):
+        raise pdf
+    return lambda: minutes_messages(delivery, pdf)
 
 
 def deliveries_sent(messages: list[Message], at: datetime) -> None:

@@ -91,7 +91,9 @@ def discussion_lock(
     record for the minutes only after this returns.
 
     ``read``: the row as the caller already read it in this transaction. Its revision is tried
-    first, without reading the row again; if the row moved on since, it is read afresh."""
+    first, without reading the row again; if the row moved on since, it is read afresh. Only
+    the revision is relied on: the UPDATE checks the rest, and every edit moves the revision,
+    so a row whose revision still matches is the row as it stands."""
     if read is not None and _locked(discussion_id, read.revision, at):
         return _as_locked(read, at)
     for _ in range(10):

@@ -6,6 +6,7 @@ import threading
 from typing import Any
 
 import pytest
+import structlog
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -13,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from minutes.models import Delivery, DeliveryStatus, MinutesVersion
 from minutes.services.drafting import minutes_approve, minutes_draft
 from minutes.services.lifecycle import version_render
+from outbox import sending
 from outbox.kinds import Handler, handler_for, handler_register
 from outbox.models import Attempt, Message, MessageKind, MessageState
 from outbox.sending import messages_send
@@ -135,7 +137,7 @@ class Unreachable(BaseEmailBackend):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("sessions", [1, 2])
-def test_a_server_that_cannot_be_reached_is_waited_for_once_a_chunk(
+def test_a_server_that_cannot_be_reached_is_waited_for_once_a_session(
     settings, rendered_minutes, sessions
 ):
     """Each of the chunk's sessions (they run at the same time) finds out once, and the rest
@@ -254,3 +256,83 @@ def test_a_chunk_goes_out_over_as_many_mail_sessions_as_set(
     assert Message.objects.filter(pk__in=ids, state=MessageState.SENT).count() == 7
     assert Attempt.objects.filter(message_id__in=ids).count() == 7
     assert Delivery.objects.filter(status=DeliveryStatus.SENT).count() == 7
+
+
+class OneSessionBreaks(BaseEmailBackend):
+    """Accepts everything, but the second mail session cannot even be opened (a bug, not an
+    SMTP error): that session's thread stops with it."""
+
+    opened = 0
+    accepted: list[Any] = []
+    counting = threading.Lock()
+
+    def open(self) -> bool:
+        with OneSessionBreaks.counting:
+            OneSessionBreaks.opened += 1
+            if OneSessionBreaks.opened == 2:
+                raise RuntimeError("Fictional: a broken mail backend")
+        return True
+
+    def send_messages(self, email_messages: Any) -> int:
+        OneSessionBreaks.accepted.extend(email_messages)
+        return len(email_messages)
+
+
+@pytest.mark.django_db
+def test_a_session_that_stops_with_an_error_loses_no_outcome(settings, rendered_minutes):
+    settings.OUTBOX_SMTP_SESSIONS = 2
+    ids = rendered_minutes(agencies=4)
+    settings.EMAIL_BACKEND = f"{__name__}.OneSessionBreaks"
+    OneSessionBreaks.opened, OneSessionBreaks.accepted = 0, []
+    assert messages_send(ids) == {"sent": 2, "retrying": 2}
+    assert len(OneSessionBreaks.accepted) == 2
+    states = dict(Message.objects.filter(pk__in=ids).values_list("pk", "state"))
+    assert sorted(states.values()) == ["retrying", "retrying", "sent", "sent"]
+    for message in Message.objects.filter(pk__in=ids, state=MessageState.RETRYING):
+        assert "a broken mail backend" in message.last_reply
+    assert Attempt.objects.filter(message_id__in=ids).count() == 4
+
+
+@pytest.mark.django_db
+def test_the_soft_time_limit_while_sessions_run_still_records_the_chunk(
+    settings, smtp_server, rendered_minutes, monkeypatch
+):
+    """Celery raises it in the task's thread, which is waiting for the sessions: they finish
+    and their outcomes are recorded, so nothing sent is left to go again."""
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    settings.OUTBOX_SMTP_SESSIONS = 2
+    ids = rendered_minutes(agencies=4)
+    real_wait = sending.futures_wait
+    calls: list[int] = []
+
+    def interrupted(futures: Any) -> Any:
+        calls.append(len(futures))
+        if len(calls) == 1:
+            raise SoftTimeLimitExceeded()
+        return real_wait(futures)
+
+    monkeypatch.setattr(sending, "futures_wait", interrupted)
+    assert messages_send(ids) == {"sent": 4}
+    assert calls == [2, 2]
+    assert [smtp_server.copies_of(pk) for pk in ids] == [1] * 4
+    assert Message.objects.filter(pk__in=ids, state=MessageState.SENT).count() == 4
+
+
+@pytest.mark.django_db
+def test_the_sessions_threads_log_with_the_tasks_context(
+    settings, scripted, rendered_minutes, monkeypatch
+):
+    settings.OUTBOX_SMTP_SESSIONS = 2
+    ids = rendered_minutes(agencies=2)
+    seen: list[dict[str, Any]] = []
+    real = __import__("minutes.emails", fromlist=["minutes_messages"]).minutes_messages
+
+    def made(delivery: Delivery, pdf: bytes) -> Any:
+        seen.append(structlog.contextvars.get_contextvars())
+        return real(delivery, pdf)
+
+    monkeypatch.setattr("minutes.services.lifecycle.minutes_messages", made)
+    with structlog.contextvars.bound_contextvars(task_id="fictional-task"):
+        assert messages_send(ids) == {"sent": 2}
+    assert seen == [{"task_id": "fictional-task"}] * 2
