@@ -300,7 +300,7 @@ def _attempt(message: Message, built: list[EmailMessage], connection: BaseEmailB
         return refused
     except Exception as error:  # recorded and retried, within the message's bounded life
         logger.exception("Message %s: unexpected error while sending", message.pk)
-        return result(AttemptOutcome.RETRY, f"Unexpected error: {error!r}")
+        return _unexpected(message, error)
     return result(AttemptOutcome.SENT, "")
 
 
@@ -399,6 +399,7 @@ def _sessions_send(chunk: Session) -> list[Result]:
 
 
 def _unexpected(message: Message, error: BaseException) -> Result:
+    """An error nobody expected, as the message's attempt: retried, within its bounded life."""
     assert message.claimed_at is not None
     return Result(message, message.claimed_at, AttemptOutcome.RETRY, f"Unexpected error: {error!r}")
 
