@@ -12,6 +12,7 @@ import pytest
 from django.test import Client
 
 from tests.factories import AgencyFactory, UserFactory
+from tests.mail_server import ScriptedSMTP
 from tests.signin.helpers import verified_client
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES", "") in {"1", "true", "yes"}
@@ -73,3 +74,13 @@ def _celery_tasks_run_in_the_test(settings):  # noqa: ANN001, PT004
     app.conf.task_always_eager = True
     yield
     app.conf.task_always_eager = False
+
+
+@pytest.fixture
+def scripted(settings):  # noqa: ANN001, ANN201
+    """The mail backend answers each send with the next reply a test scripts."""
+    settings.EMAIL_BACKEND = "tests.mail_server.ScriptedSMTP"
+    settings.OUTBOX_SMTP_SESSIONS = 1  # the script is answered in order: one session
+    ScriptedSMTP.script = []
+    ScriptedSMTP.accepted = []
+    return ScriptedSMTP

@@ -7,8 +7,24 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 from aiosmtpd.controller import Controller
+from django.core.mail.backends.base import BaseEmailBackend
+
+
+class ScriptedSMTP(BaseEmailBackend):
+    """Answers each send with the next scripted reply: None accepts, an exception refuses."""
+
+    script: list[Exception | None] = []
+    accepted: list[Any] = []
+
+    def send_messages(self, email_messages: Any) -> int:
+        reply = ScriptedSMTP.script.pop(0) if ScriptedSMTP.script else None
+        if reply is not None:
+            raise reply
+        ScriptedSMTP.accepted.extend(email_messages)
+        return len(email_messages)
 
 
 def free_port() -> int:

@@ -2,11 +2,9 @@
 
 import smtplib
 from datetime import timedelta
-from typing import Any
 
 import pytest
 import time_machine
-from django.core.mail.backends.base import BaseEmailBackend
 from django.utils import timezone
 
 from minutes.models import Delivery, DeliveryStatus
@@ -21,29 +19,6 @@ from tests.minutes.records import held_discussion
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-
-
-class ScriptedSMTP(BaseEmailBackend):
-    """Answers each send with the next scripted reply: None accepts, an exception refuses."""
-
-    script: list[Exception | None] = []
-    accepted: list[Any] = []
-
-    def send_messages(self, email_messages: Any) -> int:
-        reply = ScriptedSMTP.script.pop(0) if ScriptedSMTP.script else None
-        if reply is not None:
-            raise reply
-        ScriptedSMTP.accepted.extend(email_messages)
-        return len(email_messages)
-
-
-@pytest.fixture
-def scripted(settings):
-    settings.EMAIL_BACKEND = "tests.minutes.test_distribution.ScriptedSMTP"
-    settings.OUTBOX_SMTP_SESSIONS = 1  # the script is answered in order: one session
-    ScriptedSMTP.script = []
-    ScriptedSMTP.accepted = []
-    return ScriptedSMTP
 
 
 def message_for(delivery: Delivery) -> Message:

@@ -20,7 +20,6 @@ from outbox.models import Attempt, Message, MessageKind, MessageState
 from outbox.sending import messages_send
 from tests.mail_server import loopback_mail_server
 from tests.minutes.records import held_discussion
-from tests.minutes.test_distribution import ScriptedSMTP
 
 REFUSED = smtplib.SMTPRecipientsRefused({"x@nhs.net": (550, b"5.1.1 No such mailbox")})
 BUSY = smtplib.SMTPResponseException(451, b"4.3.0 Try later")
@@ -29,15 +28,6 @@ BUSY = smtplib.SMTPResponseException(451, b"4.3.0 Try later")
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-
-
-@pytest.fixture
-def scripted(settings):
-    settings.EMAIL_BACKEND = "tests.minutes.test_distribution.ScriptedSMTP"
-    settings.OUTBOX_SMTP_SESSIONS = 1  # the script is answered in order: one session
-    ScriptedSMTP.script = []
-    ScriptedSMTP.accepted = []
-    return ScriptedSMTP
 
 
 @pytest.fixture
