@@ -485,8 +485,8 @@ class Distribution:
     to_first_send: float  # PDF recorded -> the first send claimed (commit, hints, task start)
     sends: float  # the first send claimed -> the 20th message accepted
     # per hint, from minutes_approve called: its claim, its first and its last email accepted
-    chunks: list[tuple[float, float, float]]
-    accept_gap_ms: float  # within a chunk, its first to its last acceptance / (emails - 1)
+    sending: tuple[float, float, float]  # from approval: claimed, first and 20th accepted
+    accept_gap_ms: float  # the first to the 20th acceptance / 19
     renders: int  # pdf_attempts
     bare_seconds: float  # the median of BARE_RENDERS bare renders
     pdf_count: int  # PDFs attached across the 20 emails
@@ -546,19 +546,17 @@ def distribution_run(cast: Cast, smtp: LoopbackSMTP, number: int) -> Distributio
             "pk", flat=True
         )
     )
-    half = (len(ids) + 1) // 2  # as version_render splits its hints
     attempts = list(Attempt.objects.filter(message_id__in=ids))
     accepted_by_id = {
         int(re.search(rb"X-Outbox-Message: (\d+)", raw)[1]): accepted  # type: ignore[index]
         for accepted, raw in received
     }
-    chunks, gaps = [], []
-    for chunk in (ids[:half], ids[half:]):
-        claimed = min(a.started_at for a in attempts if a.message_id in chunk).timestamp()
-        accepted = sorted(accepted_by_id[pk] - start for pk in chunk)
-        chunks.append((claimed - wall0, accepted[0], accepted[-1]))
-        gaps.append((accepted[-1] - accepted[0]) / max(len(chunk) - 1, 1))
+    # The process that made the PDF claims and sends all 20 itself (RENDERER_SENDS), over
+    # its OUTBOX_SMTP_SESSIONS sessions.
+    accepted = sorted(accepted_by_id[pk] - start for pk in ids)
     first_claim = min(a.started_at for a in attempts).timestamp()
+    sending = (first_claim - wall0, accepted[0], accepted[-1])
+    gap = (accepted[-1] - accepted[0]) / max(len(ids) - 1, 1)
     last_wall = wall0 + (last - start)
 
     # The same HTML the worker rendered, rendered bare (the HTML is built outside the timer),
@@ -586,8 +584,8 @@ def distribution_run(cast: Cast, smtp: LoopbackSMTP, number: int) -> Distributio
         render_step=rendered_at - claimed_at,
         to_first_send=first_claim - rendered_at,
         sends=last_wall - first_claim,
-        chunks=chunks,
-        accept_gap_ms=median_ms(gaps),
+        sending=sending,
+        accept_gap_ms=gap * 1000,
         renders=version.pdf_attempts,
         bare_seconds=bare,
         pdf_count=len(hashes),
@@ -600,7 +598,7 @@ def distribution_run(cast: Cast, smtp: LoopbackSMTP, number: int) -> Distributio
 
 def server_alone(smtp: LoopbackSMTP, emails: list[bytes]) -> float:
     """The loopback server's own time for these emails: two plain SMTP clients (threads), one
-    connection and half the emails each, as the worker's two chunks; nothing else runs.
+    connection and half the emails each, the emails already made; nothing else runs.
     Seconds from the first connection to the last acceptance."""
     import smtplib
     import threading
@@ -628,8 +626,8 @@ def describe(label: str, r: Distribution) -> str:
         f"  (b) {label}: approval -> 20th accepted {r.seconds * 1000:.0f} ms = approve "
         f"{r.approve_seconds * 1000:.0f} (to render claim {r.to_render * 1000:.0f}) + render "
         f"step {r.render_step * 1000:.0f} + to first send {r.to_first_send * 1000:.0f} + sends "
-        f"{r.sends * 1000:.0f} (chunks claimed/first/last at "
-        f"{', '.join('/'.join(f'{t * 1000:.0f}' for t in c) for c in r.chunks)}; "
+        f"{r.sends * 1000:.0f} (claimed/first/last accepted at "
+        f"{'/'.join(f'{t * 1000:.0f}' for t in r.sending)}; "
         f"{r.accept_gap_ms:.1f} ms between acceptances); "
         f"bare render {r.bare_seconds * 1000:.0f} ms; "
         f"ratio {r.seconds / r.bare_seconds:.2f}; renders {r.renders}, sent {r.sent}, "
@@ -1059,10 +1057,9 @@ def run(
             "",
         ),
         (
-            "      first send claimed -> 20th accepted (2 chunks of 10)",
+            "      sends claimed -> 20th accepted (by the rendering process)",
             f"{median_ms([r.sends for r in runs]):.0f} ms, "
-            f"{statistics.median([r.accept_gap_ms for r in runs]):.1f} ms between one chunk's "
-            "acceptances",
+            f"{statistics.median([r.accept_gap_ms for r in runs]):.1f} ms between acceptances",
             "",
             "",
         ),

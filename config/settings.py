@@ -254,8 +254,8 @@ OUTBOX_RETRY_CAP_SECONDS = env_int(
 )
 OUTBOX_SWEEP_LIMIT = env_int("OUTBOX_SWEEP_LIMIT", 1000)
 # A chunk's messages go over this many SMTP sessions at once (threads in the worker process):
-# while the server takes one email, the next is made and sent on the other session.
-OUTBOX_SMTP_SESSIONS = max(1, env_int("OUTBOX_SMTP_SESSIONS", 2))
+# while the server takes one email, the next is made and sent on another session.
+OUTBOX_SMTP_SESSIONS = max(1, env_int("OUTBOX_SMTP_SESSIONS", 4))
 # Fresh receipt links asked for from one delivery's page, per hour.
 FRESH_LINKS_PER_HOUR = env_int("FRESH_LINKS_PER_HOUR", 3)
 

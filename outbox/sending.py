@@ -4,7 +4,8 @@ A send claims its row with a conditional UPDATE (owed, due, and not claimed by a
 lease is still running), builds the email outside any transaction, talks to the mail server
 outside any transaction, then records the attempt and the outcome in one short transaction.
 
-A chunk of messages (one hint's worth, at most HINT_CHUNK) is claimed in one UPDATE, built
+A chunk of messages (one hint's worth, at most HINT_CHUNK; or what a caller claimed in the
+transaction that made them due, with messages_claim_releasing) is claimed in one UPDATE, built
 together (each one's emails made as its turn comes, where its kind defers them), sent over
 OUTBOX_SMTP_SESSIONS sessions at once (threads, each with its own SMTP connection and none
 touching the database), and recorded in one transaction.
@@ -12,14 +13,15 @@ touching the database), and recorded in one transaction.
 Duplicate bound: every message is sent at least once while it lives. A copy goes twice only
 if the worker dies, or its lease runs out, after the mail server accepted the message and
 before its chunk's outcomes were recorded; the sweep then sends it again. That is at most one
-extra copy of each message in the chunk per such crash, and never more copies of a message
-than OUTBOX_MAX_ATTEMPTS.
+extra copy of each message in the chunk per such crash (docs/outbox.md gives the chunks'
+sizes), and never more copies of a message than OUTBOX_MAX_ATTEMPTS.
 """
 
 import contextlib
 import contextvars
 import logging
 import smtplib
+import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import wait as futures_wait
@@ -98,19 +100,38 @@ def _sender_transaction() -> Iterator[None]:
 
 
 def messages_claim(message_ids: list[int], now: datetime) -> list[Message]:
-    """Claims whichever of these messages are due, in one conditional UPDATE."""
-    lease_ends = now + timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
+    """Claims whichever of these messages are due, in one conditional UPDATE in a short
+    transaction of its own."""
     with _sender_transaction():
-        Message.objects.filter(
-            pk__in=message_ids,
-            state__in=(MessageState.QUEUED, MessageState.RETRYING),
-            next_attempt_at__lte=now,
-        ).update(
-            state=MessageState.SENDING,
-            claimed_at=now,
-            next_attempt_at=lease_ends,
-            attempts=F("attempts") + 1,
-        )
+        _claim(message_ids, now)
+    return _claimed(message_ids, now)
+
+
+def messages_claim_releasing(message_ids: list[int], now: datetime) -> list[Message]:
+    """Claims whichever of these messages are due, in the caller's transaction: for a caller
+    that has just made them due and sends them itself (messages_send_claimed) the moment it
+    commits, without a transaction of its own for the claim. The claim is as durable as the
+    caller's commit; if the caller dies after it, the lease runs out as for any send."""
+    assert transaction.get_connection().in_atomic_block, "call inside the releasing transaction"
+    _claim(message_ids, now)
+    return _claimed(message_ids, now)
+
+
+def _claim(message_ids: list[int], now: datetime) -> None:
+    lease_ends = now + timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
+    Message.objects.filter(
+        pk__in=message_ids,
+        state__in=(MessageState.QUEUED, MessageState.RETRYING),
+        next_attempt_at__lte=now,
+    ).update(
+        state=MessageState.SENDING,
+        claimed_at=now,
+        next_attempt_at=lease_ends,
+        attempts=F("attempts") + 1,
+    )
+
+
+def _claimed(message_ids: list[int], now: datetime) -> list[Message]:
     return list(
         Message.objects.filter(
             pk__in=message_ids, state=MessageState.SENDING, claimed_at=now
@@ -366,7 +387,12 @@ def _sessions_send(chunk: Session) -> list[Result]:
     parts = [chunk[start::count] for start in range(count)]
     found: list[list[Result]] = [[] for _ in parts]
 
+    # The sessions start together: a thread let go as soon as it was made would hold the
+    # interpreter while the next was still being made.
+    start = threading.Event()
+
     def in_thread(part: Session, results: list[Result]) -> None:
+        start.wait()
         try:
             _session_send(part, results)
         finally:
@@ -378,6 +404,7 @@ def _sessions_send(chunk: Session) -> list[Result]:
         pool.submit(contextvars.copy_context().run, in_thread, part, results)
         for part, results in zip(parts, found, strict=True)
     ]
+    start.set()
     pool.shutdown(wait=False)  # the threads end once their part is done
     while True:
         try:
@@ -414,17 +441,23 @@ def _built_results(claimed: list[Message], built: dict[int, Built]) -> list[Resu
 
 
 def messages_send(message_ids: list[int]) -> dict[str, int]:
-    """Claims the due ones at once, builds them together, sends them over the chunk's mail
-    sessions, then records every outcome in one transaction. One message's error never stops the
-    others."""
+    """Claims the due ones at once and sends them (messages_send_claimed)."""
+    claimed = messages_claim(message_ids, timezone.now())
+    outcomes = messages_send_claimed(claimed)
+    if len(claimed) < len(message_ids):
+        outcomes["not due"] = len(message_ids) - len(claimed)
+    return outcomes
+
+
+def messages_send_claimed(claimed: list[Message]) -> dict[str, int]:
+    """Builds claimed messages together, sends them over the chunk's mail sessions, then
+    records every outcome in one transaction. One message's error never stops the others.
+    Returns how many ended each way."""
     outcomes: dict[str, int] = {}
 
     def count(outcome: str) -> None:
         outcomes[outcome] = outcomes.get(outcome, 0) + 1
 
-    claimed = messages_claim(message_ids, timezone.now())
-    if len(claimed) < len(message_ids):
-        outcomes["not due"] = len(message_ids) - len(claimed)
     if not claimed:
         return outcomes
     built = messages_compose(claimed)

@@ -4,6 +4,7 @@ makes the fact owing the message, so the row exists exactly when the fact does."
 import logging
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -35,10 +36,12 @@ def hint(publish: Callable[[], Any]) -> None:
 
 
 def hint_send(message_ids: list[int]) -> None:
-    from outbox.tasks import send_messages
+    """One hint for each chunk of these messages, so no one worker process holds up many."""
+    from outbox.tasks import HINT_CHUNK, send_messages
 
-    if message_ids:
-        hint(lambda: send_messages.delay(message_ids))
+    for start in range(0, len(message_ids), HINT_CHUNK):
+        chunk = message_ids[start : start + HINT_CHUNK]
+        hint(partial(send_messages.delay, chunk))
 
 
 def message_owe(

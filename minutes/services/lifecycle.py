@@ -45,7 +45,7 @@ from minutes.models import Chase, ChaseKind, Delivery, DeliveryStatus, MinutesVe
 from minutes.services.receipts import answers_too_long
 from outbox.kinds import Built, Deferred, Handler, NotReady, Undeliverable, handler_register
 from outbox.models import Message, MessageKind
-from outbox.sending import messages_send
+from outbox.sending import messages_claim_releasing, messages_send_claimed
 from outbox.services import (
     hint,
     hint_send,
@@ -162,6 +162,13 @@ def versions_replace(*, discussion: Discussion, by: MinutesVersion) -> None:
 
 # --- render ----------------------------------------------------------------------------
 
+# How many of a version's messages the process that made its PDF sends itself, over its
+# OUTBOX_SMTP_SESSIONS mail sessions, rather than handing them to other worker processes:
+# a hand-off costs a hint, a claim and a build in another process, which on the benchmark's
+# two CPUs took longer than the sends it shared (bench/README.md). Twenty covers the
+# invitees of most discussions.
+RENDERER_SENDS = 20
+
 
 def hint_render(version_id: int) -> None:
     from minutes.tasks import render_version
@@ -213,11 +220,13 @@ def version_render(version_id: int) -> str:
         released = messages_release(
             Message.objects.filter(version_id=version_id, kind=MessageKind.MINUTES)
         )
-        # The second half goes to another worker process; this one sends the first half
-        # itself, once the release commits, so the PDF it holds goes out at once.
-        half = (len(released) + 1) // 2
-        hint_send(released[half:])
-    messages_send(released[:half])
+        # This process sends the first RENDERER_SENDS itself, claimed in this transaction so
+        # they go the moment it commits, with the PDF it holds; any more go to other worker
+        # processes, a chunk to each hint.
+        own = messages_claim_releasing(released[:RENDERER_SENDS], timezone.now())
+        own_ids = {message.pk for message in own}
+        hint_send([pk for pk in released if pk not in own_ids])
+    messages_send_claimed(own)
     return "rendered"
 
 

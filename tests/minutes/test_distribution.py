@@ -144,15 +144,40 @@ def test_a_lost_message_is_sent_by_the_sweep(
 ):
     record = held_discussion(agencies=3)
     version = minutes_draft(discussion=record.discussion, user=record.chair)
-    # The broker loses the hints that would have sent the minutes.
+    # The process that makes the PDF sends two itself; the broker loses the hint for the rest.
+    monkeypatch.setattr("minutes.services.lifecycle.RENDERER_SENDS", 2)
     with monkeypatch.context() as lost, django_capture_on_commit_callbacks(execute=True):
         lost.setattr("outbox.tasks.send_messages.delay", lambda *a: None)
         minutes_approve(version_id=version.pk, approved_by=record.chair)
-    # The worker that made the PDF sent the first half itself; the lost hint held the rest.
+    assert Delivery.objects.filter(status=DeliveryStatus.SENT).count() == 2
     assert Delivery.objects.filter(status=DeliveryStatus.QUEUED).count() == 1
     sweep()
     assert Delivery.objects.filter(status=DeliveryStatus.SENT).count() == 3
     assert len(scripted.accepted) == 3
+
+
+@pytest.mark.django_db
+def test_the_rendering_process_sends_its_share_and_hints_the_rest_in_chunks(
+    django_capture_on_commit_callbacks, mailoutbox, monkeypatch
+):
+    record = held_discussion(agencies=7)
+    version = minutes_draft(discussion=record.discussion, user=record.chair)
+    monkeypatch.setattr("minutes.services.lifecycle.RENDERER_SENDS", 2)
+    monkeypatch.setattr("outbox.tasks.HINT_CHUNK", 3)
+    hinted: list[list[int]] = []
+    with monkeypatch.context() as broker, django_capture_on_commit_callbacks(execute=True):
+        broker.setattr("outbox.tasks.send_messages.delay", hinted.append)
+        minutes_approve(version_id=version.pk, approved_by=record.chair)
+    # Sent by the process that made the PDF, before any hint was taken up.
+    assert len(mailoutbox) == 2
+    sent = Message.objects.filter(version_id=version.pk, state=MessageState.SENT)
+    assert {m.attempts for m in sent} == {1} and sent.count() == 2
+    assert [len(chunk) for chunk in hinted] == [3, 2]
+    assert not set(sent.values_list("pk", flat=True)) & {pk for c in hinted for pk in c}
+    for chunk in hinted:
+        assert [message_send(pk) for pk in chunk] == ["sent"] * len(chunk)
+    assert len(mailoutbox) == 7
+    assert Delivery.objects.filter(version=version, status=DeliveryStatus.SENT).count() == 7
 
 
 @pytest.mark.django_db
@@ -163,7 +188,7 @@ def test_a_worker_killed_mid_send_is_recovered_after_its_lease(
     version = minutes_draft(discussion=record.discussion, user=record.chair)
     with monkeypatch.context() as lost, django_capture_on_commit_callbacks(execute=True):
         lost.setattr("outbox.tasks.send_messages.delay", lambda *a: None)
-        lost.setattr("minutes.services.lifecycle.messages_send", lambda *a: None)
+        lost.setattr("minutes.services.lifecycle.messages_claim_releasing", lambda *a: [])
         minutes_approve(version_id=version.pk, approved_by=record.chair)
     delivery = Delivery.objects.get()
     # A worker claims it and dies before sending.
@@ -190,7 +215,7 @@ def test_two_workers_do_not_send_the_same_delivery(
     version = minutes_draft(discussion=record.discussion, user=record.chair)
     with monkeypatch.context() as lost, django_capture_on_commit_callbacks(execute=True):
         lost.setattr("outbox.tasks.send_messages.delay", lambda *a: None)
-        lost.setattr("minutes.services.lifecycle.messages_send", lambda *a: None)
+        lost.setattr("minutes.services.lifecycle.messages_claim_releasing", lambda *a: [])
         minutes_approve(version_id=version.pk, approved_by=record.chair)
     delivery = Delivery.objects.get()
     message = message_for(delivery)

@@ -61,16 +61,18 @@ class GuardedOutbox(EmailBackend):
 
 
 class RefusingOutbox(GuardedOutbox):
-    """Refuses messages to addresses outside the secure domains with the scripted errors."""
+    """Refuses the first message to each scripted address with that address's error,
+    whichever mail session sends it first."""
 
-    refusals: list[Exception] = []
+    refusals: dict[str, Exception] = {}
 
     def send_messages(self, messages: Any) -> int:
         sent = 0
         for message in messages:
-            outside = any(not is_secure_email(a) for a in message.recipients())
-            if outside and RefusingOutbox.refusals:
-                raise RefusingOutbox.refusals.pop(0)
+            for address in message.recipients():
+                refusal = RefusingOutbox.refusals.pop(address, None)
+                if refusal is not None:
+                    raise refusal
             sent += super().send_messages([message])
         return sent
 
@@ -259,10 +261,12 @@ def test_a_delivery_counts_as_sent_only_when_both_copies_were_accepted(
     contact = ContactFactory.create(agency=police, email=CONTACT_ADDRESS)
     Invitee.objects.filter(agency=police).update(contact=contact)
     settings.EMAIL_BACKEND = "tests.minutes.test_encryption.RefusingOutbox"
-    RefusingOutbox.refusals = [
-        smtplib.SMTPResponseException(451, b"4.3.0 Try again later"),  # police's contact
-        smtplib.SMTPRecipientsRefused({SURGERY_ADDRESS: (550, b"5.1.1 No such mailbox")}),
-    ]
+    RefusingOutbox.refusals = {
+        CONTACT_ADDRESS: smtplib.SMTPResponseException(451, b"4.3.0 Try again later"),
+        SURGERY_ADDRESS: smtplib.SMTPRecipientsRefused(
+            {SURGERY_ADDRESS: (550, b"5.1.1 No such mailbox")}
+        ),
+    }
 
     approve(record, django_capture_on_commit_callbacks)
 

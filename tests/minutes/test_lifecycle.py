@@ -137,7 +137,7 @@ def test_a_delivery_withdrawn_before_sending_is_never_enqueued_again(monkeypatch
     version = approve_quietly(record, monkeypatch)
     with (
         mock.patch("outbox.tasks.send_messages.delay"),
-        mock.patch("minutes.services.lifecycle.messages_send"),
+        mock.patch("minutes.services.lifecycle.messages_claim_releasing", return_value=[]),
     ):
         run_sweeps()  # the PDF is made; nothing is sent yet, so the messages stay due
     withdrawn = Delivery.objects.filter(version=version).first()
