@@ -510,7 +510,9 @@ def wait_recorded(version_id: int, count: int, seconds: float = 10) -> int:
         time.sleep(0.05)
 
 
-def distribution_run(cast: Cast, smtp: LoopbackSMTP, number: int) -> Distribution:
+def distribution_run(
+    cast: Cast, smtp: LoopbackSMTP, bare: BareRenderer, number: int
+) -> Distribution:
     from minutes import pdf
     from minutes.models import Delivery, DeliveryStatus, MinutesVersion
     from minutes.services.drafting import minutes_approve, minutes_draft
@@ -559,24 +561,11 @@ def distribution_run(cast: Cast, smtp: LoopbackSMTP, number: int) -> Distributio
     gap = (accepted[-1] - accepted[0]) / max(len(ids) - 1, 1)
     last_wall = wall0 + (last - start)
 
-    # The same HTML the worker rendered, rendered bare (the HTML is built outside the timer),
-    # a few times: one render's time on this machine varies by a fifth from one to the next.
-    html = pdf.minutes_html(version)
-    # Whatever this script made since the last repetition (the discussion, its rows, the
-    # emails) is collected or frozen first, outside the timer: the worker's pool process has
-    # next to nothing alive beyond its frozen start-up heap, so neither should this process
-    # when it renders, or its collections would walk more than the worker's and flatter the
-    # ratio.
-    gc.collect()
-    gc.freeze()
-    bare_samples = []
-    for _ in range(BARE_RENDERS):
-        bare_start = time.monotonic()
-        data = pdf.render_minutes_pdf(html)
-        bare_samples.append(time.monotonic() - bare_start)
-        if not data.startswith(b"%PDF"):
-            raise RuntimeError("The bare render did not produce a PDF")
-    bare = statistics.median(bare_samples)
+    # The same HTML the worker rendered, rendered bare (the HTML is built outside the timer)
+    # in a process like the worker's, a few times: one render's time on this machine varies
+    # by a fifth from one to the next.
+    bare_samples, pdf_bytes = bare.render(pdf.minutes_html(version), BARE_RENDERS)
+    bare_seconds = statistics.median(bare_samples)
     return Distribution(
         seconds=last - start,
         approve_seconds=approve_seconds,
@@ -587,13 +576,69 @@ def distribution_run(cast: Cast, smtp: LoopbackSMTP, number: int) -> Distributio
         sending=sending,
         accept_gap_ms=gap * 1000,
         renders=version.pdf_attempts,
-        bare_seconds=bare,
+        bare_seconds=bare_seconds,
         pdf_count=len(hashes),
         distinct_pdfs=len(set(hashes)),
         sent=sent,
-        pdf_bytes=len(data),
+        pdf_bytes=pdf_bytes,
         emails=[raw for _, raw in received],
     )
+
+
+class BareRenderer:
+    """(b)'s denominator: renders HTML in a child process forked once Django is set up and
+    before anything else is built, as Celery's prefork pool forks its processes from a worker
+    that has only started. Rendered in this script's own process, the same HTML took 10-25 ms
+    longer or shorter from one edit of this script to the next (what the script had built and
+    kept by then): a process like the worker's measures the render, not this script's heap."""
+
+    def __init__(self) -> None:
+        from django.db import connections
+
+        connections.close_all()  # the child never uses this process's connections
+        context = multiprocessing.get_context("fork")
+        self.conn, child = context.Pipe()
+        self.process = context.Process(target=_bare_render_loop, args=(child,), daemon=True)
+        self.process.start()
+        child.close()
+
+    def render(self, html: str, times: int) -> tuple[list[float], int]:
+        """Each render's seconds, and the PDF's size in bytes."""
+        self.conn.send((html, times))
+        if not self.conn.poll(COLLECT_SECONDS * times):
+            raise RuntimeError("The bare renderer did not answer")
+        reply = self.conn.recv()
+        if isinstance(reply, str):
+            raise RuntimeError(f"The bare render failed: {reply}")
+        samples, size = reply
+        return list(samples), int(size)
+
+    def stop(self) -> None:
+        with contextlib.suppress(OSError):
+            self.conn.send(None)
+        self.process.join(10)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join(5)
+
+
+def _bare_render_loop(conn: Any) -> None:
+    from minutes import pdf
+
+    gc.freeze()  # the start-up heap, as a pool process's after it is forked
+    while (job := conn.recv()) is not None:
+        html, times = job
+        try:
+            samples = []
+            for _ in range(times):
+                start = time.monotonic()
+                data = pdf.render_minutes_pdf(html)
+                samples.append(time.monotonic() - start)
+                if not data.startswith(b"%PDF"):
+                    raise RuntimeError("no PDF")
+            conn.send((samples, len(data)))
+        except Exception as error:  # reported in the parent, which stops the run
+            conn.send(f"{type(error).__name__}: {error}")
 
 
 def server_alone(smtp: LoopbackSMTP, emails: list[bytes]) -> float:
@@ -959,6 +1004,7 @@ def run(
     say(
         f"load average {load_average()} on {os.cpu_count()} CPUs at the start (timings assume idle)"
     )
+    bare = BareRenderer()  # forked before the script builds anything
     started = time.perf_counter()
     call_command("migrate", verbosity=0, interactive=False)
     say(f"migrated in {time.perf_counter() - started:.1f}s")
@@ -968,11 +1014,14 @@ def run(
 
     # (a) and (b): one untimed warm-up approval, then the repetitions.
     runs: list[Distribution] = []
-    for number in range(args.reps + 1):
-        result = distribution_run(cast, smtp, number)
-        say(describe("warm-up" if number == 0 else f"rep {number}", result))
-        if number:
-            runs.append(result)
+    try:
+        for number in range(args.reps + 1):
+            result = distribution_run(cast, smtp, bare, number)
+            say(describe("warm-up" if number == 0 else f"rep {number}", result))
+            if number:
+                runs.append(result)
+    finally:
+        bare.stop()
     worker.stop()
     say(f"  (b) load average {load_average()} after the repetitions")
     renders = {r.renders for r in runs}
