@@ -482,9 +482,9 @@ class Distribution:
     approve_seconds: float  # minutes_approve in this process: the transaction and the hint
     to_render: float  # minutes_approve called -> the worker claimed the render
     render_step: float  # render claimed -> PDF stored, messages released (pdf_rendered_at)
-    to_first_send: float  # PDF recorded -> the first send claimed (commit, hints, task start)
-    sends: float  # the first send claimed -> the 20th message accepted
-    # per hint, from minutes_approve called: its claim, its first and its last email accepted
+    # PDF recorded -> the sends claimed (the release and the claim, before the commit)
+    to_first_send: float
+    sends: float  # the sends claimed -> the 20th message accepted (commit, build, send)
     sending: tuple[float, float, float]  # from approval: claimed, first and 20th accepted
     accept_gap_ms: float  # the first to the 20th acceptance / 19
     renders: int  # pdf_attempts
@@ -598,16 +598,23 @@ class BareRenderer:
         connections.close_all()  # the child never uses this process's connections
         context = multiprocessing.get_context("fork")
         self.conn, child = context.Pipe()
-        self.process = context.Process(target=_bare_render_loop, args=(child,), daemon=True)
+        # The child closes its copy of this end, so it reads end-of-file and exits if this
+        # process dies without stopping it (even by SIGKILL).
+        self.process = context.Process(
+            target=_bare_render_loop, args=(child, self.conn), daemon=True
+        )
         self.process.start()
         child.close()
 
     def render(self, html: str, times: int) -> tuple[list[float], int]:
         """Each render's seconds, and the PDF's size in bytes."""
-        self.conn.send((html, times))
-        if not self.conn.poll(COLLECT_SECONDS * times):
-            raise RuntimeError("The bare renderer did not answer")
-        reply = self.conn.recv()
+        try:
+            self.conn.send((html, times))
+            if not self.conn.poll(COLLECT_SECONDS * times):
+                raise RuntimeError("The bare renderer did not answer")
+            reply = self.conn.recv()
+        except (EOFError, OSError) as error:
+            raise RuntimeError(f"The bare renderer stopped ({self.process.exitcode})") from error
         if isinstance(reply, str):
             raise RuntimeError(f"The bare render failed: {reply}")
         samples, size = reply
@@ -622,11 +629,19 @@ class BareRenderer:
             self.process.join(5)
 
 
-def _bare_render_loop(conn: Any) -> None:
+def _bare_render_loop(conn: Any, parents_end: Any) -> None:
     from minutes import pdf
 
+    parents_end.close()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops it
     gc.freeze()  # the start-up heap, as a pool process's after it is forked
-    while (job := conn.recv()) is not None:
+    while True:
+        try:
+            job = conn.recv()
+        except EOFError:  # the parent is gone
+            return
+        if job is None:
+            return
         html, times = job
         try:
             samples = []
@@ -1005,16 +1020,15 @@ def run(
         f"load average {load_average()} on {os.cpu_count()} CPUs at the start (timings assume idle)"
     )
     bare = BareRenderer()  # forked before the script builds anything
-    started = time.perf_counter()
-    call_command("migrate", verbosity=0, interactive=False)
-    say(f"migrated in {time.perf_counter() - started:.1f}s")
-    cast = cast_create()
-    ready = worker.start()
-    say(f"worker (celery -A config worker --concurrency=2, no beat) ready in {ready:.1f}s")
-
-    # (a) and (b): one untimed warm-up approval, then the repetitions.
     runs: list[Distribution] = []
     try:
+        started = time.perf_counter()
+        call_command("migrate", verbosity=0, interactive=False)
+        say(f"migrated in {time.perf_counter() - started:.1f}s")
+        cast = cast_create()
+        ready = worker.start()
+        say(f"worker (celery -A config worker --concurrency=2, no beat) ready in {ready:.1f}s")
+        # (a) and (b): one untimed warm-up approval, then the repetitions.
         for number in range(args.reps + 1):
             result = distribution_run(cast, smtp, bare, number)
             say(describe("warm-up" if number == 0 else f"rep {number}", result))

@@ -37,6 +37,7 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.db import connection as database
 from django.db import connections, transaction
 from django.db.models import F
+from django.db.transaction import TransactionManagementError
 from django.utils import timezone
 
 from outbox.kinds import Built, Deferred, NotReady, Undeliverable, handler_for, messages_compose
@@ -112,7 +113,8 @@ def messages_claim_releasing(message_ids: list[int], now: datetime) -> list[Mess
     that has just made them due and sends them itself (messages_send_claimed) the moment it
     commits, without a transaction of its own for the claim. The claim is as durable as the
     caller's commit; if the caller dies after it, the lease runs out as for any send."""
-    assert transaction.get_connection().in_atomic_block, "call inside the releasing transaction"
+    if not transaction.get_connection().in_atomic_block:
+        raise TransactionManagementError("Claim inside the transaction that releases them")
     _claim(message_ids, now)
     return _claimed(message_ids, now)
 
@@ -388,24 +390,33 @@ def _sessions_send(chunk: Session) -> list[Result]:
     found: list[list[Result]] = [[] for _ in parts]
 
     # The sessions start together: a thread let go as soon as it was made would hold the
-    # interpreter while the next was still being made.
-    start = threading.Event()
+    # interpreter while the next was still being made. If they cannot all be started (no
+    # thread to be had, or the soft time limit meanwhile), none sends: the claims lapse and
+    # the sweep sends them, rather than emails going whose outcomes nobody records.
+    start, abandoned = threading.Event(), threading.Event()
 
     def in_thread(part: Session, results: list[Result]) -> None:
         start.wait()
+        if abandoned.is_set():
+            return
         try:
             _session_send(part, results)
         finally:
             connections.close_all()  # this thread's own, if building an email opened one
 
     pool = ThreadPoolExecutor(max_workers=count, thread_name_prefix="smtp-session")
-    # Each thread gets a copy of this one's context (the task id its log lines carry).
-    futures = [
-        pool.submit(contextvars.copy_context().run, in_thread, part, results)
-        for part, results in zip(parts, found, strict=True)
-    ]
-    start.set()
-    pool.shutdown(wait=False)  # the threads end once their part is done
+    try:
+        # Each thread gets a copy of this one's context (the task id its log lines carry).
+        futures = [
+            pool.submit(contextvars.copy_context().run, in_thread, part, results)
+            for part, results in zip(parts, found, strict=True)
+        ]
+    except BaseException:
+        abandoned.set()
+        raise
+    finally:
+        start.set()
+        pool.shutdown(wait=False)  # the threads end once their part is done
     while True:
         try:
             futures_wait(futures)

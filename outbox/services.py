@@ -37,11 +37,16 @@ def hint(publish: Callable[[], Any]) -> None:
 
 def hint_send(message_ids: list[int]) -> None:
     """One hint for each chunk of these messages, so no one worker process holds up many."""
-    from outbox.tasks import HINT_CHUNK, send_messages
+    from outbox.tasks import HINT_CHUNK
 
     for start in range(0, len(message_ids), HINT_CHUNK):
-        chunk = message_ids[start : start + HINT_CHUNK]
-        hint(partial(send_messages.delay, chunk))
+        hint(partial(_publish_send, message_ids[start : start + HINT_CHUNK]))
+
+
+def _publish_send(message_ids: list[int]) -> None:
+    from outbox.tasks import send_messages
+
+    send_messages.delay(message_ids)
 
 
 def message_owe(
@@ -92,9 +97,10 @@ def messages_owe_held(*, kind: str, owed: list[dict[str, Any]]) -> list[Message]
     )
 
 
-def messages_release(messages: QuerySet[Message]) -> list[int]:
-    """Held messages become due now; returns their ids for the caller to hint."""
-    now = timezone.now()
+def messages_release(messages: QuerySet[Message], now: datetime | None = None) -> list[int]:
+    """Held messages become due now; returns their ids for the caller to hint (or to claim,
+    with the same ``now``)."""
+    now = now or timezone.now()
     held = messages.filter(state=MessageState.QUEUED, next_attempt_at__isnull=True)
     ids = list(held.values_list("pk", flat=True))
     Message.objects.filter(

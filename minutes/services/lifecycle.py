@@ -164,9 +164,10 @@ def versions_replace(*, discussion: Discussion, by: MinutesVersion) -> None:
 
 # How many of a version's messages the process that made its PDF sends itself, over its
 # OUTBOX_SMTP_SESSIONS mail sessions, rather than handing them to other worker processes:
-# a hand-off costs a hint, a claim and a build in another process, which on the benchmark's
-# two CPUs took longer than the sends it shared (bench/README.md). Twenty covers the
-# invitees of most discussions.
+# a hand-off costs a hint, and a claim and a build in another process. On the benchmark's
+# two CPUs, all 20 sent from the rendering process over 4 sessions went as fast as half of
+# them handed off (bench/README.md), with one process and one transaction fewer. Twenty
+# covers the invitees of most discussions.
 RENDERER_SENDS = 20
 
 
@@ -217,17 +218,29 @@ def version_render(version_id: int) -> str:
         if not done:
             transaction.on_commit(lambda: version.pdf.storage.delete(stored))
             return "lost"
+        now = timezone.now()
         released = messages_release(
-            Message.objects.filter(version_id=version_id, kind=MessageKind.MINUTES)
+            Message.objects.filter(version_id=version_id, kind=MessageKind.MINUTES), now
         )
         # This process sends the first RENDERER_SENDS itself, claimed in this transaction so
-        # they go the moment it commits, with the PDF it holds; any more go to other worker
-        # processes, a chunk to each hint.
-        own = messages_claim_releasing(released[:RENDERER_SENDS], timezone.now())
+        # they go the moment it commits; any more go to other worker processes, a chunk to
+        # each hint. Its sends run under this task's time limits, so after a slow render it
+        # hands them all off instead.
+        share = RENDERER_SENDS if now - claimed_at < _renderer_sends_until() else 0
+        own = messages_claim_releasing(released[:share], now)
         own_ids = {message.pk for message in own}
         hint_send([pk for pk in released if pk not in own_ids])
-    messages_send_claimed(own)
+    try:
+        messages_send_claimed(own)
+    except Exception:  # the PDF is made; the claims lapse and the sweep sends them
+        logger.exception("Sending %s after its render stopped with an error", version)
     return "rendered"
+
+
+def _renderer_sends_until() -> timedelta:
+    """How long a render may have taken for its process still to send: half the soft time
+    limit, leaving the other half for the sends."""
+    return timedelta(seconds=settings.MINUTES_RENDER_SOFT_SECONDS / 2)
 
 
 def _render_failed(version: MinutesVersion, mine: QuerySet[MinutesVersion], error: str) -> str:

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from minutes.models import Delivery, DeliveryStatus
 from minutes.services.drafting import minutes_approve, minutes_draft
+from minutes.services.lifecycle import version_render
 from outbox.models import Message, MessageKind, MessageState
 from outbox.sending import message_claim, message_send, messages_due, retry_delay
 from outbox.tasks import sweep
@@ -222,3 +223,64 @@ def test_two_workers_do_not_send_the_same_delivery(
     results = [message_send(message.pk), message_send(message.pk)]
     assert sorted(results) == ["not due", "sent"]
     assert len(scripted.accepted) == 1
+
+
+def approved_unrendered(agencies: int):
+    """Approved, its hints not run: the test makes the PDF itself with version_render."""
+    record = held_discussion(agencies=agencies)
+    draft = minutes_draft(discussion=record.discussion, user=record.chair)
+    return minutes_approve(version_id=draft.pk, approved_by=record.chair)
+
+
+@pytest.mark.django_db
+def test_a_render_that_fails_to_record_claims_and_sends_nothing(mailoutbox, monkeypatch):
+    version = approved_unrendered(agencies=3)
+
+    def broker_bug(message_ids: list[int]) -> None:
+        raise RuntimeError("Fictional: a bug while hinting")
+
+    monkeypatch.setattr("minutes.services.lifecycle.hint_send", broker_bug)
+    with pytest.raises(RuntimeError, match="a bug while hinting"):
+        version_render(version.pk)
+    messages = Message.objects.filter(version_id=version.pk)
+    # The release and the claim went with the PDF's record: all still held, none tried.
+    assert {(m.state, m.next_attempt_at, m.attempts) for m in messages} == {
+        (MessageState.QUEUED, None, 0)
+    }
+    assert mailoutbox == []
+
+
+@pytest.mark.django_db
+def test_sends_that_stop_after_the_render_are_left_to_the_sweep(mailoutbox, monkeypatch, settings):
+    version = approved_unrendered(agencies=3)
+
+    def stops(claimed: list[Message]) -> None:
+        raise RuntimeError("Fictional: the worker's mail code broke")
+
+    monkeypatch.setattr("minutes.services.lifecycle.messages_send_claimed", stops)
+    assert version_render(version.pk) == "rendered"  # the PDF is made, whatever the sends did
+    messages = Message.objects.filter(version_id=version.pk)
+    assert {m.state for m in messages} == {MessageState.SENDING}
+    monkeypatch.undo()
+    sweep()  # their claims still hold: nobody else sends them yet
+    assert mailoutbox == []
+    later = timezone.now() + timedelta(seconds=settings.OUTBOX_LEASE_SECONDS + 1)
+    with time_machine.travel(later):
+        sweep()
+    assert len(mailoutbox) == 3
+    assert Delivery.objects.filter(version=version, status=DeliveryStatus.SENT).count() == 3
+
+
+@pytest.mark.django_db
+def test_after_a_slow_render_its_process_hands_every_send_off(mailoutbox, monkeypatch, settings):
+    version = approved_unrendered(agencies=3)
+    settings.MINUTES_RENDER_SOFT_SECONDS = 0  # any render has used half its time limit
+    hinted: list[list[int]] = []
+    monkeypatch.setattr("minutes.services.lifecycle.hint_send", hinted.append)
+    assert version_render(version.pk) == "rendered"
+    assert mailoutbox == []
+    ids = sorted(Message.objects.filter(version_id=version.pk).values_list("pk", flat=True))
+    assert hinted == [ids]
+    assert set(Message.objects.filter(pk__in=ids).values_list("state", flat=True)) == {
+        MessageState.QUEUED
+    }

@@ -82,6 +82,7 @@ def _guarded(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     settings.EMAIL_BACKEND = "tests.minutes.test_encryption.GuardedOutbox"
     GuardedOutbox.sent = []
+    RefusingOutbox.refusals = {}
     yield
     # The property for the whole module, over every message the test sent.
     for message in GuardedOutbox.sent:

@@ -326,3 +326,33 @@ def test_the_sessions_threads_log_with_the_tasks_context(
     with structlog.contextvars.bound_contextvars(task_id="fictional-task"):
         assert messages_send(ids) == {"sent": 2}
     assert seen == [{"task_id": "fictional-task"}] * 2
+
+
+@pytest.mark.django_db
+def test_sessions_that_cannot_all_be_started_send_nothing(
+    settings, smtp_server, rendered_minutes, monkeypatch
+):
+    """No thread to be had for the second session: the first sends nothing either (nobody
+    would record what it sent), and no thread is left waiting. The claims lapse for the sweep."""
+    settings.OUTBOX_SMTP_SESSIONS = 2
+    ids = rendered_minutes(agencies=4)
+    real_submit = sending.ThreadPoolExecutor.submit
+    submitted: list[int] = []
+
+    def second_fails(pool: Any, *args: Any, **kwargs: Any) -> Any:
+        submitted.append(1)
+        if len(submitted) == 2:
+            raise RuntimeError("can't start new thread")
+        return real_submit(pool, *args, **kwargs)
+
+    monkeypatch.setattr(sending.ThreadPoolExecutor, "submit", second_fails)
+    with pytest.raises(RuntimeError, match="can't start new thread"):
+        messages_send(ids)
+    for thread in threading.enumerate():
+        if thread.name.startswith("smtp-session"):
+            thread.join(timeout=5)
+            assert not thread.is_alive()
+    assert [smtp_server.copies_of(pk) for pk in ids] == [0] * 4
+    assert set(Message.objects.filter(pk__in=ids).values_list("state", flat=True)) == {
+        MessageState.SENDING
+    }
