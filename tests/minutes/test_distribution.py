@@ -2,6 +2,7 @@
 
 import smtplib
 from datetime import timedelta
+from unittest import mock
 
 import pytest
 import time_machine
@@ -30,6 +31,12 @@ def approve(record, capture):
     version = minutes_draft(discussion=record.discussion, user=record.chair)
     with capture(execute=True):
         return minutes_approve(version_id=version.pk, approved_by=record.chair)
+
+
+def approve_hinting(record, capture, publish):
+    """Approves, the PDF made at once; each send hint goes to ``publish``, not the broker."""
+    with mock.patch("outbox.tasks.send_messages.delay", publish):
+        return approve(record, capture)
 
 
 @pytest.mark.django_db
@@ -143,13 +150,11 @@ def test_permanent_refusal_fails_with_the_servers_reply(
 def test_a_lost_message_is_sent_by_the_sweep(
     scripted, django_capture_on_commit_callbacks, monkeypatch
 ):
-    record = held_discussion(agencies=3)
-    version = minutes_draft(discussion=record.discussion, user=record.chair)
     # The process that makes the PDF sends two itself; the broker loses the hint for the rest.
     monkeypatch.setattr("minutes.services.lifecycle.RENDERER_SENDS", 2)
-    with monkeypatch.context() as lost, django_capture_on_commit_callbacks(execute=True):
-        lost.setattr("outbox.tasks.send_messages.delay", lambda *a: None)
-        minutes_approve(version_id=version.pk, approved_by=record.chair)
+    approve_hinting(
+        held_discussion(agencies=3), django_capture_on_commit_callbacks, lambda ids: None
+    )
     assert Delivery.objects.filter(status=DeliveryStatus.SENT).count() == 2
     assert Delivery.objects.filter(status=DeliveryStatus.QUEUED).count() == 1
     sweep()
@@ -161,14 +166,12 @@ def test_a_lost_message_is_sent_by_the_sweep(
 def test_the_rendering_process_sends_its_share_and_hints_the_rest_in_chunks(
     django_capture_on_commit_callbacks, mailoutbox, monkeypatch
 ):
-    record = held_discussion(agencies=7)
-    version = minutes_draft(discussion=record.discussion, user=record.chair)
     monkeypatch.setattr("minutes.services.lifecycle.RENDERER_SENDS", 2)
     monkeypatch.setattr("outbox.tasks.HINT_CHUNK", 3)
     hinted: list[list[int]] = []
-    with monkeypatch.context() as broker, django_capture_on_commit_callbacks(execute=True):
-        broker.setattr("outbox.tasks.send_messages.delay", hinted.append)
-        minutes_approve(version_id=version.pk, approved_by=record.chair)
+    version = approve_hinting(
+        held_discussion(agencies=7), django_capture_on_commit_callbacks, hinted.append
+    )
     # Sent by the process that made the PDF, before any hint was taken up.
     assert len(mailoutbox) == 2
     sent = Message.objects.filter(version_id=version.pk, state=MessageState.SENT)
