@@ -926,8 +926,9 @@ def configure_django(env: dict[str, str]) -> None:
 
     # Every statement is bounded too.
     connection.settings_dict.setdefault("OPTIONS", {})["options"] = "-c statement_timeout=300000"
-    # The start-up heap frozen, as the worker freezes its own (config/celery.py), so the bare
-    # render runs under the same garbage collector as the worker's render.
+    # The start-up heap frozen before BareRenderer forks from this process, as the worker
+    # freezes its own before its pool forks (config/celery.py), so the bare render runs under
+    # the same garbage collector as the worker's render.
     from django.urls import get_resolver
 
     import minutes.pdf  # noqa: F401

@@ -373,8 +373,9 @@ def _sessions_send(chunk: Session) -> list[Result]:
     """The chunk over up to OUTBOX_SMTP_SESSIONS mail sessions at once, the messages dealt
     out in turn. While the server takes one email's data (or, with a remote relay, while the
     network carries a reply), the next email is made and sent on another session: on the two
-    CPUs a worker's processes share with a loopback server this took a version's 20 emails
-    from about 68 to 63 ms (bench/README.md).
+    CPUs a worker's processes share with a loopback server, two sessions took a version's 20
+    emails from about 68 to 63 ms; four are the default since one process sends all 20
+    (bench/README.md).
 
     A session's thread makes emails and talks SMTP only (a kind's compose reads what they
     need beforehand); any database connection one opens anyway is closed with it. Every
