@@ -100,6 +100,8 @@ def amendment_start(
     if errors:
         raise ValidationError(errors)
     locked = Discussion.objects.select_for_update().get(pk=discussion.pk)
+    if locked.closed_at is not None:
+        raise ValidationError("The discussion is closed: its minutes can no longer be amended")
     if MinutesVersion.objects.filter(discussion=locked).filter(approved_at__isnull=True).exists():
         raise ValidationError("An amendment is already in progress")
     latest = MinutesVersion.objects.filter(discussion=locked).aggregate(n=Max("number"))["n"]

@@ -84,19 +84,21 @@ def minutes_approve(request: HttpRequest, pk: int) -> HttpResponse:
     if draft is None and MinutesVersion.objects.filter(discussion=discussion).exists():
         messages.error(request, "These minutes are approved: changes go through an amendment")
         return redirect("minutes:workspace", pk=pk)
+    refused: list[str] = []
     if request.method == "POST":
         try:
             draft = draft or drafting.minutes_draft(discussion=discussion, user=user)
             version = drafting.minutes_approve(version_id=draft.pk, approved_by=user)
         except (ValidationError, PermissionDenied, EditConflict) as error:
-            text = "; ".join(error.messages) if isinstance(error, ValidationError) else str(error)
-            messages.error(request, f"The minutes were not approved: {text}")
+            refused = error.messages if isinstance(error, ValidationError) else [str(error)]
         else:
             audit_record(request, "minutes.approved", discussion_id=pk, obj=version)
             return redirect("minutes:approved", pk=pk)
     # A preview only: opening this page creates no draft.
     preview = draft or MinutesVersion(discussion=discussion, number=1, drafted_by=user)
     recipients = distribution_preview(discussion)
+    problems = drafting.approval_problems(preview)
+    problems += [f"The minutes were not approved: {m}" for m in refused if m not in problems]
     return render(
         request,
         "minutes/approve_check.html",
@@ -105,7 +107,14 @@ def minutes_approve(request: HttpRequest, pk: int) -> HttpResponse:
             "draft": draft,
             "recipients": recipients,
             "cards": record_cards(discussion),
-            "problems": drafting.approval_problems(preview),
+            "problems": problems,
+            # Agencies whose copy would go outside the secure domains with no password to
+            # encrypt it: their minutes fail until an administrator sets one.
+            "without_password": [
+                invitee.agency
+                for invitee, addresses in recipients
+                if any(r.encrypted for r in addresses) and not invitee.agency.minutes_pdf_password
+            ],
             **document_context(preview),
         },
     )
@@ -159,8 +168,11 @@ def amendment_start(request: HttpRequest, pk: int) -> HttpResponse:
                 discussion=discussion, user=user, **form.cleaned_data
             )
         except ValidationError as error:
-            for field, errors in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            if not hasattr(error, "error_dict"):  # about the minutes, not one of the answers
+                form.add_error(None, error.messages)
+            else:
+                for field, errors in error.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
         else:
             audit_record(
                 request,

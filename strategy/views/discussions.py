@@ -10,7 +10,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
 
 from agencies.access import current_user, role_required
 from agencies.models import Role, Team, User
@@ -309,17 +308,55 @@ def outcome_final(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @recorders
-@require_POST
 def discussion_close(request: HttpRequest, pk: int) -> HttpResponse:
+    """Close the discussion: a step in its life that works whatever state its minutes are in.
+    What stops it (the outcome not final, the minutes not approved) is shown as a GOV.UK error
+    summary, each problem linked to where it is put right."""
     discussion = selectors.discussion_for_chair(current_user(request), pk)
-    try:
-        recording.discussion_close(
-            discussion=discussion, expected_revision=int(request.POST.get("revision", 0))
-        )
-    except EditConflict:
-        messages.error(request, "Someone else changed the discussion: check it and try again.")
-    except ValidationError as error:
-        messages.error(request, "; ".join(error.messages))
-    else:
-        messages.success(request, "Discussion closed")
-    return redirect("strategy:detail", pk=pk)
+    problems: list[Problem] = []
+    if request.method == "POST":
+        try:
+            recording.discussion_close(
+                discussion=discussion, expected_revision=int(request.POST.get("revision", 0))
+            )
+        except EditConflict as conflict:
+            discussion = conflict.current
+            problems = [
+                Problem(
+                    "Someone else changed the discussion since you opened it: check it, "
+                    "then close it again",
+                    reverse("strategy:summary", args=[pk]),
+                )
+            ]
+        except ValidationError as error:
+            discussion.refresh_from_db()
+            problems = [_close_problem(message, pk) for message in error.messages]
+        else:
+            messages.success(request, "Discussion closed")
+            return redirect("strategy:detail", pk=pk)
+    elif discussion.closed_at is not None:
+        return redirect("strategy:detail", pk=pk)
+    return render(
+        request,
+        "strategy/close.html",
+        {"discussion": discussion, "problems": problems},
+    )
+
+
+class Problem(str):
+    """An error summary's line, with the link that puts it right."""
+
+    href: str
+
+    def __new__(cls, text: str, href: str) -> "Problem":
+        problem = super().__new__(cls, text)
+        problem.href = href
+        return problem
+
+
+def _close_problem(message: str, pk: int) -> Problem:
+    if "outcome" in message:
+        return Problem(message, reverse("strategy:final", args=[pk]))
+    if "minutes" in message:
+        return Problem(message, reverse("minutes:workspace", args=[pk]))
+    return Problem(message, reverse("strategy:detail", args=[pk]))

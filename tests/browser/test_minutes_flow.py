@@ -102,6 +102,13 @@ def test_minutes_are_approved_sent_confirmed_and_disputed(
         "The chair thanked everyone for joining."
     )
 
+    # Closing before the minutes are approved is refused, with where to put it right.
+    page.goto(f"/discussions/{discussion.pk}/close/")
+    assert_accessible(page)
+    press(page, "Close the discussion")
+    expect(error_summary(page)).to_contain_text("Approve the minutes before closing the discussion")
+    page.goto(f"/minutes/discussion/{discussion.pk}/")
+
     follow(page, "Preview the draft minutes")
     expect(page.get_by_text("Draft: not approved or sent.")).to_be_visible()
     follow(page, "Back to the minutes")
@@ -246,3 +253,10 @@ def test_minutes_are_approved_sent_confirmed_and_disputed(
         "DS Pat Officer, Detective sergeant"
     )
     expect(distribution_row(page, 1, agencies[0])).to_contain_text("Not confirmed")
+
+    # -- 7. Approved, the discussion can be closed; its minutes can no longer be amended. ----
+    page.goto(f"/discussions/{discussion.pk}/summary/")
+    press(page, "Close the discussion")
+    expect(page.get_by_text("Discussion closed", exact=True)).to_be_visible()
+    page.goto(f"/minutes/discussion/{discussion.pk}/")
+    expect(page.get_by_role("link", name="Amend the minutes")).to_have_count(0)

@@ -22,6 +22,9 @@ def record(db, settings, tmp_path):
 def test_the_check_page_lists_every_agency_address_and_encryption_and_sends_nothing(record):
     discussion = record.discussion
     police = record.agencies[1]
+    police.minutes_pdf_password = "Fictional-password-2026"
+    police.pdf_password_shared_how = "Read to the safeguarding lead by phone."
+    police.save()
     ContactFactory.create(agency=police, name="DC Outside", email="dc.outside@example.com")
     invitee = discussion.invitees.get(agency=police)
     invitee.contact = police.contacts.get(email="dc.outside@example.com")
@@ -63,6 +66,24 @@ def test_a_record_not_yet_final_cannot_be_approved(record):
     page = verified_client(record.chair).get(reverse("minutes:approve", args=[discussion.pk]))
     assert "The minutes cannot be approved yet" in page.text
     assert "Approve and send to" not in page.text
+
+
+def test_an_approval_refused_says_why_in_the_error_summary_once(record):
+    """The record stopped being final after the page was opened: the press of "Approve and
+    send" is refused in the page's GOV.UK error summary, and nothing is approved or owed."""
+    discussion = record.discussion
+    client = verified_client(record.chair)
+    url = reverse("minutes:approve", args=[discussion.pk])
+    assert "Approve and send to 3 agencies" in client.get(url).text
+    discussion.outcome_recorded_at = None
+    discussion.save(update_fields=["outcome_recorded_at"])
+    page = client.post(url)
+    assert page.status_code == 200
+    summary = page.text.split('class="govuk-error-summary"')[1].split("</ul>")[0]
+    assert summary.count("Record the discussion") == 1
+    assert "govuk-notification-banner" not in page.text
+    assert not MinutesVersion.objects.filter(approved_at__isnull=False).exists()
+    assert not Delivery.objects.exists()
 
 
 def test_only_the_chair_may_open_it(record):

@@ -207,6 +207,28 @@ def test_without_a_password_nothing_goes_and_the_chair_sees_why(
 
 
 @pytest.mark.django_db
+def test_the_chair_is_warned_before_approving_which_agencies_have_no_password(record, client_for):
+    """Checked before approval: an address outside the secure domains with no password to
+    encrypt its copy is named, with what will happen, rather than found out afterwards."""
+    police = record.agencies[1]
+    contact = ContactFactory.create(agency=police, email=CONTACT_ADDRESS)
+    Invitee.objects.filter(agency=police).update(contact=contact)
+    chair = client_for(record.chair)
+    url = reverse("minutes:approve", args=[record.discussion.pk])
+
+    page = chair.get(url).content.decode()
+    warning = page.split('class="govuk-warning-text"')[1].split("</div>")[0]
+    assert "Eastmere Constabulary has no password for encrypted PDFs" in warning
+    assert "Harbour Lane Surgery" not in warning  # its password is set
+    assert page.count("No PDF password") == 1  # beside the contact's address only
+
+    police.minutes_pdf_password = PASSWORD
+    police.pdf_password_shared_how = "Read to the safeguarding lead by phone."
+    police.save()
+    assert "govuk-warning-text" not in chair.get(url).content.decode()
+
+
+@pytest.mark.django_db
 def test_setting_the_password_in_the_admin_sends_the_minutes_that_waited(
     record, django_capture_on_commit_callbacks, client_for
 ):

@@ -162,12 +162,17 @@ def test_closing_after_approval_works_and_preconditions_are_errors(monkeypatch):
     record = held_discussion(agencies=1)
     chair = verified_client(record.chair)
     discussion = Discussion.objects.get(pk=record.discussion.pk)
-    refused = chair.post(
-        f"/discussions/{discussion.pk}/close/", {"revision": discussion.revision}, follow=True
-    )
+    summary = chair.get(f"/discussions/{discussion.pk}/summary/")
+    assert "You can close the discussion once its minutes are approved" in summary.text
+    refused = chair.post(f"/discussions/{discussion.pk}/close/", {"revision": discussion.revision})
     assert refused.status_code == 200
-    assert "Approve the minutes before closing the discussion" in refused.text
+    error_summary = refused.text.split('class="govuk-error-summary"')[1].split("</div>")[0]
+    assert "Approve the minutes before closing the discussion" in error_summary
+    assert f'href="/minutes/discussion/{discussion.pk}/"' in error_summary
+    assert refused.text.count("<title>Error: ") == 1
     approve_quietly(record, monkeypatch)
+    summary = chair.get(f"/discussions/{discussion.pk}/summary/")
+    assert "Close the discussion</button>" in summary.text
     discussion.refresh_from_db()
     closed = chair.post(
         f"/discussions/{discussion.pk}/close/", {"revision": discussion.revision}, follow=True
@@ -176,6 +181,33 @@ def test_closing_after_approval_works_and_preconditions_are_errors(monkeypatch):
     assert "Discussion closed" in closed.text
     discussion.refresh_from_db()
     assert discussion.closed_at is not None
+
+
+@pytest.mark.django_db
+def test_a_closed_discussions_minutes_cannot_be_amended(monkeypatch):
+    """Amending would reopen a record that closing froze for good: refused with a clear
+    error, and the button is not offered, so no draft version is left that can never be
+    approved."""
+    record = held_discussion(agencies=1)
+    chair = verified_client(record.chair)
+    approve_quietly(record, monkeypatch)
+    discussion = Discussion.objects.get(pk=record.discussion.pk)
+    chair.post(f"/discussions/{discussion.pk}/close/", {"revision": discussion.revision})
+    discussion.refresh_from_db()
+    assert discussion.closed_at is not None
+    workspace = chair.get(f"/minutes/discussion/{discussion.pk}/")
+    assert "Amend the minutes" not in workspace.text
+    refused = chair.post(
+        f"/minutes/discussion/{discussion.pk}/amend/",
+        {"reason": "Fictional: a date was wrong", "change_summary": "The date of birth"},
+    )
+    assert refused.status_code == 200
+    assert "govuk-error-summary" in refused.text
+    assert "The discussion is closed: its minutes can no longer be amended" in refused.text
+    assert "Fictional: a date was wrong" in refused.text  # what was typed is kept
+    assert MinutesVersion.objects.filter(discussion=discussion).count() == 1
+    discussion.refresh_from_db()
+    assert discussion.record_locked_at is not None
 
 
 @pytest.mark.django_db
@@ -271,3 +303,18 @@ def test_a_minutes_message_due_before_its_pdf_waits_without_using_an_attempt(
     message.refresh_from_db()
     assert message.state == MessageState.SENT
     assert len(mailoutbox) == 1
+
+
+@pytest.mark.django_db
+def test_a_second_amendment_while_one_is_open_is_an_error_not_a_failure(monkeypatch):
+    record = held_discussion(agencies=1)
+    chair = verified_client(record.chair)
+    approve_quietly(record, monkeypatch)
+    url = f"/minutes/discussion/{record.discussion.pk}/amend/"
+    answers = {"reason": "Fictional: a date was wrong", "change_summary": "The date of birth"}
+    assert chair.post(url, answers).status_code == 302
+    again = chair.post(url, answers)
+    assert again.status_code == 200
+    assert "govuk-error-summary" in again.text
+    assert "An amendment is already in progress" in again.text
+    assert MinutesVersion.objects.filter(discussion=record.discussion).count() == 2
