@@ -8,6 +8,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test check setup system-packages browser clean
 
+# Links in the emails name the port the web server is on, unless SITE_URL says otherwise.
 run: setup
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo_data
@@ -16,7 +17,7 @@ run: setup
 	@echo "Open http://127.0.0.1:$(PORT)/ and sign in with a demo login above. Ctrl+C stops all three."
 	@echo "Emails are written as .eml files to var/mail/."
 	@echo
-	WEB_PORT=$(PORT) $(BIN)/honcho start -f Procfile
+	WEB_PORT=$(PORT) SITE_URL="$${SITE_URL:-http://127.0.0.1:$(PORT)}" $(BIN)/honcho start -f Procfile
 
 test: setup
 	$(BIN)/pytest $(PYTEST_ARGS)

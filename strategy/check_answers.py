@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import capfirst
 
 from strategy.models import Attendance, Discussion, Position
 from strategy.models.people import address_line
@@ -71,7 +72,7 @@ def record_cards(discussion: Discussion) -> list[Card]:
         people.rows.append(
             Row(
                 child.full_name,
-                [child.identifiers.capitalize(), f"GP: {child.gp_practice or 'Not known'}"],
+                [capfirst(child.identifiers), f"GP: {child.gp_practice or 'Not known'}"],
                 _change("strategy:child_edit", pk, child.pk),
                 child.full_name,
             )
@@ -82,7 +83,7 @@ def record_cards(discussion: Discussion) -> list[Card]:
                 adult.name,
                 [
                     adult.get_relationship_display(),
-                    *([adult.identifiers.capitalize()] if adult.identifiers else []),
+                    *([capfirst(adult.identifiers)] if adult.identifiers else []),
                     *([address_line(adult.address)] if adult.address else []),
                     f"GP: {adult.gp_practice or 'Not known'}",
                 ],

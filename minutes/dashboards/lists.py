@@ -164,7 +164,8 @@ FAILED = DashboardList(
     card_label="Failed messages",
     description="Messages of every kind (invitations, minutes, reminders, escalations, "
     "dispute alerts, fresh links) that could not be sent, with the mail server's last reply. "
-    "Correct the address, then send them again from the outgoing messages page.",
+    "Correct the address, then a manager or administrator sends them again from the "
+    "outgoing messages page.",
     rows=selectors.messages_failed,
     columns=(
         Column("Discussion", lambda m, _: m.reference or "", href=_discussion_link),

@@ -66,6 +66,10 @@ def owed_since(message: Message | None, now: datetime) -> str:
 
 @managers
 def outgoing_messages(request: HttpRequest) -> HttpResponse:
+    return _outgoing_page(request)
+
+
+def _outgoing_page(request: HttpRequest, error: str = "") -> HttpResponse:
     now = timezone.now()
     oldest = oldest_owed()
     failed = failed_messages()
@@ -81,6 +85,7 @@ def outgoing_messages(request: HttpRequest) -> HttpResponse:
             "oldest_age": owed_since(oldest, now),
             "failed_count": failed.count(),
             "page": page,
+            "error": error,
         },
     )
 
@@ -90,8 +95,7 @@ def outgoing_messages(request: HttpRequest) -> HttpResponse:
 def outgoing_retry(request: HttpRequest) -> HttpResponse:
     chosen = [int(pk) for pk in request.POST.getlist("message") if pk.isdigit()]
     if not chosen:
-        messages.error(request, "Select at least one failed message to send again")
-        return redirect("dashboards:outgoing")
+        return _outgoing_page(request, "Select at least one failed message to send again")
     retried = messages_retry(chosen)
     for message in Message.objects.filter(pk__in=retried).only("pk", "discussion_id", "kind"):
         audit_record(
@@ -102,10 +106,14 @@ def outgoing_retry(request: HttpRequest) -> HttpResponse:
             detail={"kind": message.kind, "by": current_user(request).pk},
         )
     count = len(retried)
-    messages.success(
-        request,
-        f"{count} {'message' if count == 1 else 'messages'} will be sent again now"
-        if count
-        else "Those messages were already being sent again",
-    )
+    if count:
+        messages.success(
+            request, f"{count} {'message' if count == 1 else 'messages'} will be sent again now"
+        )
+    else:  # another manager was quicker, or they were sent since the page was opened
+        messages.info(
+            request,
+            "None of those messages is failed any more: someone has already sent them again. "
+            "Their state is below.",
+        )
     return redirect("dashboards:outgoing")

@@ -131,7 +131,7 @@ class AttendanceForm(RevisionForm):
                 + ("the emergency action" if discussion.emergency_action_at else "the concern"),
                 choices=[("yes", "Yes"), ("no", "No")],
                 widget=forms.RadioSelect,
-                initial=("no" if discussion.delay_reason else None),
+                initial=self._timeliness_answered(discussion),
                 error_messages={"required": "Select whether it was held within its timescale"},
             )
             self.fields["delay_reason"] = forms.CharField(
@@ -153,6 +153,16 @@ class AttendanceForm(RevisionForm):
             *sections,
             submit="Save attendance",
         )
+
+    def _timeliness_answered(self, discussion: Discussion) -> str | None:
+        """The answer given when attendance was last saved: "no" is kept as its reason, and
+        "yes" could only be saved for a discussion held within its timescale."""
+        if discussion.delay_reason:
+            return "no"
+        held = discussion.held_at
+        if held is not None and self.due_on is not None and timezone.localdate(held) <= self.due_on:
+            return "yes"
+        return None
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -177,5 +177,10 @@ def test_managers_see_what_is_owed_and_send_failed_messages_again(
     failed.refresh_from_db()
     assert failed.state == MessageState.SENT
     assert len(mailoutbox) == 1
-    nothing = manager.post("/dashboards/outgoing/send-again/", {}, follow=True)
-    assert "Select at least one failed message to send again" in nothing.text
+    again = manager.post("/dashboards/outgoing/send-again/", {"message": [failed.pk]}, follow=True)
+    assert "None of those messages is failed any more" in again.text
+    assert len(mailoutbox) == 1
+    nothing = manager.post("/dashboards/outgoing/send-again/", {})
+    assert nothing.status_code == 200
+    summary = nothing.text.split('class="govuk-error-summary"')[1].split("</ul>")[0]
+    assert "Select at least one failed message to send again" in summary

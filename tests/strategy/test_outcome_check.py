@@ -103,3 +103,15 @@ def test_an_incomplete_record_cannot_be_confirmed(discussion, chair, client_for)
     assert "The outcome cannot be recorded as final yet" in refused.text
     discussion.refresh_from_db()
     assert discussion.outcome_recorded_at is None
+
+
+def test_each_childs_identifiers_keep_their_capitals(discussion, county, chair, client_for):
+    """ "Born 14 March 2018, NHS number ...": the sentence starts with a capital and the month
+    and the NHS keep theirs."""
+    ready(discussion, county, chair)
+    ada = discussion.children.get(first_name="Ada")
+    ada.nhs_number = "9434765919"
+    ada.save()
+    page = client_for(chair).get(reverse("strategy:final", args=[discussion.pk])).text
+    born = ada.date_of_birth
+    assert f"Born {born.day} {born:%B %Y}, NHS number 943 476 5919" in page

@@ -5,6 +5,7 @@ when it was held late.
 Easter 2026: Good Friday 3 April and Easter Monday 6 April are bank holidays.
 Christmas 2026: 25 December (Friday) and Boxing Day observed on Monday 28 December."""
 
+import re
 from datetime import date, datetime
 
 import pytest
@@ -161,3 +162,21 @@ def test_on_time_needs_no_reason(due_thursday, chair, client_for) -> None:  # no
     assert due_thursday.held_at == at(date(2026, 11, 19), 9)
     assert not due_thursday.is_late()
     assert due_thursday.delay_reason == ""
+
+
+def test_the_answer_about_the_timescale_is_shown_again_when_the_page_is_reopened(
+    due_thursday, chair, client_for
+) -> None:  # noqa: ANN001
+    """Saved once, the answer is there next time: a later save of the page (a late agency's
+    attendance, say) must not be refused for a question already answered."""
+    url = reverse("strategy:attendance", args=[due_thursday.pk])
+    client = client_for(chair)
+    client.post(url, _held(due_thursday, date(2026, 11, 19), within_timescale="yes"))
+
+    page = client.get(url).text
+    radios = re.findall(r'<input[^>]*name="within_timescale"[^>]*>', page)
+    assert [("checked" in radio) for radio in radios] == [True, False]  # Yes, No
+    assert 'value="yes"' in radios[0]
+    due_thursday.refresh_from_db()
+    resaved = client.post(url, _held(due_thursday, date(2026, 11, 19), within_timescale="yes"))
+    assert resaved.status_code == 302
