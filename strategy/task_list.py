@@ -10,6 +10,7 @@ from enum import StrEnum
 
 from django.urls import reverse
 
+from outbox.models import Message, MessageKind, MessageState
 from strategy.models import Attendance, Discussion
 from strategy.services import decisions
 from strategy.services.invitees import unmet_requirements
@@ -287,7 +288,16 @@ def _minutes_task(discussion: Discussion) -> Task:
     if discussion.outcome_recorded_at is None:
         return Task("minutes", title, Status.CANNOT_START, hint="Record the outcome as final first")
     if discussion.record_locked_at:
-        return Task("minutes", title, Status.IN_PROGRESS, href, "Approved, being sent")
+        task = Task("minutes", title, Status.IN_PROGRESS, href, "Approved, being sent")
+        failed = Message.objects.filter(
+            discussion_id=discussion.pk, kind=MessageKind.MINUTES, state=MessageState.FAILED
+        ).count()
+        if failed:
+            agencies = "1 agency" if failed == 1 else f"{failed} agencies"
+            task.warnings.append(
+                f"The minutes could not be sent to {agencies}: the minutes page says why"
+            )
+        return task
     return Task("minutes", title, Status.NOT_STARTED, href, "Check the minutes and who they go to")
 
 

@@ -421,6 +421,20 @@ def version_mark_distributed(*, version_id: int, discussion_id: int, at: datetim
     )
 
 
+def messages_of_versions_described(messages: list[Message]) -> dict[int, str]:
+    """ "Minutes, version 2", "Reminder, version 2": which version a message is about."""
+    numbers = dict(
+        MinutesVersion.objects.filter(
+            pk__in={m.version_id for m in messages if m.version_id is not None}
+        ).values_list("pk", "number")
+    )
+    return {
+        m.pk: f"{m.get_kind_display()}, version {numbers[m.version_id]}"
+        for m in messages
+        if m.version_id in numbers
+    }
+
+
 handler_register(
     MessageKind.MINUTES,
     Handler(
@@ -429,8 +443,11 @@ handler_register(
         retrying=delivery_retrying,
         requeued=delivery_requeued,
         all_sent=deliveries_sent,
+        describe=messages_of_versions_described,
     ),
 )
+for _kind in CHASE_KINDS:
+    handler_register(_kind, Handler(describe=messages_of_versions_described))
 
 
 # --- cancel and confirm ------------------------------------------------------------------

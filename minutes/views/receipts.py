@@ -12,7 +12,7 @@ from django.views.decorators.cache import never_cache
 
 from audit.trail import audit_record
 from minutes.forms import DisputeForm, ReceiptForm
-from minutes.models import Delivery
+from minutes.models import Delivery, MinutesVersion
 from minutes.receipts_links import LinkTampered, read_receipt_token
 from minutes.services import lifecycle, receipts
 from strategy.forms.decisions import ProfessionalDifferenceForm
@@ -79,6 +79,15 @@ def receipt(request: HttpRequest, token: str) -> HttpResponse:
         "form": form,
         "dispute_form": dispute_form,
         "difference_form": difference_form,
+        # An amendment approved since: the agency is owed that version too.
+        "replaced_by": MinutesVersion.objects.filter(
+            discussion_id=delivery.version.discussion_id,
+            approved_at__isnull=False,
+            number__gt=delivery.version.number,
+        )
+        .order_by("-number")
+        .values_list("number", flat=True)
+        .first(),
     }
     if action == "confirm" and form.is_valid():
         _confirm(request, delivery, form, context)

@@ -15,6 +15,7 @@ from agencies.access import current_user, role_required
 from agencies.models import Role, Team, User
 from audit.trail import audit_record
 from config.input_limits import BoundedInput
+from outbox.kinds import messages_described
 from outbox.models import Message
 from strategy import selectors
 from strategy.check_answers import record_cards
@@ -235,7 +236,7 @@ def discussion_summary(request: HttpRequest, pk: int) -> HttpResponse:
             "minutes_overdue": discussion.minutes_overdue(),
             "open_disputes": [],
             **discussion_panels(discussion),
-            "outgoing": outgoing,
+            "outgoing": messages_described(outgoing),
             "information_recorded": any(i.information_shared for i in invitees),
             "child_rows": child_rows,
             "adults": discussion.adults.select_related("gp_practice"),

@@ -52,6 +52,7 @@ def invitees_edit(request: HttpRequest, pk: int) -> HttpResponse:
         save=save,
         template="strategy/invitees_form.html",
         done=reverse("strategy:detail", args=[pk]) + "#invitees",
-        done_message="Invite list saved. Invitations are being sent to newly invited agencies.",
+        done_message="Invite list saved. Newly invited agencies are sent an invitation, and any "
+        "agency taken off the list a cancellation.",
         context={"proposals": proposals},
     )

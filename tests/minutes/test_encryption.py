@@ -204,6 +204,10 @@ def test_without_a_password_nothing_goes_and_the_chair_sees_why(
     page = client_for(record.chair).get(reverse("minutes:workspace", args=[record.discussion.pk]))
     assert reason in page.content.decode()
     assert PASSWORD not in page.content.decode()  # Harbour Lane's is set: still never shown
+    tasks = client_for(record.chair).get(reverse("strategy:detail", args=[record.discussion.pk]))
+    assert "The minutes could not be sent to 1 agency: the minutes page says why" in (
+        tasks.content.decode()
+    )
 
 
 @pytest.mark.django_db

@@ -8,9 +8,11 @@ from unittest import mock
 import pytest
 import time_machine
 from django.db import connection
+from django.test import Client
 from django.utils import timezone
 
 from minutes.models import Delivery, DeliveryStatus, MinutesVersion, PDFStatus
+from minutes.receipts_links import receipt_url
 from minutes.services.drafting import amendment_start, minutes_approve, minutes_draft
 from minutes.services.lifecycle import delivery_revoke
 from minutes.tasks import sweep as minutes_sweep
@@ -89,7 +91,7 @@ def test_a_pdf_that_cannot_be_made_fails_visibly_and_can_be_tried_again(
 
 
 @pytest.mark.django_db
-def test_version_two_replaces_version_one_and_its_reminders(monkeypatch, mailoutbox):
+def test_version_two_replaces_version_one_and_its_reminders(monkeypatch, mailoutbox, settings):
     record = held_discussion(agencies=2)
     first = approve_quietly(record, monkeypatch)
     # Version 1 went to one agency only before the chair amended it.
@@ -129,6 +131,31 @@ def test_version_two_replaces_version_one_and_its_reminders(monkeypatch, mailout
     reminders = [e for e in mailoutbox if e.subject.startswith("Reminder")]
     assert reminders and all("(version 2)" in e.body for e in reminders)
     assert Delivery.objects.filter(version=second, status=DeliveryStatus.SENT).count() == 2
+
+    # The discussion's page says which version each minutes message and reminder is about.
+    page = verified_client(record.chair).get(f"/discussions/{discussion.pk}/summary/").text
+    rows = page.split('id="messages"')[1]
+    assert rows.count('<td class="govuk-table__cell">Minutes, version 1</td>') == 2
+    assert rows.count('<td class="govuk-table__cell">Minutes, version 2</td>') == 2
+    assert '<td class="govuk-table__cell">Reminder, version 2</td>' in rows
+    assert "Reminder, version 1" not in rows
+
+    # Version 1's receipt link still opens, and says it was replaced.
+    url = receipt_url(delivery_id=police.pk, version_id=first.pk)
+    replaced = Client().get(url.removeprefix(settings.SITE_URL)).text
+    assert "These minutes have been replaced by version 2" in replaced
+    assert "Version 1, approved" in replaced
+    second_police = Delivery.objects.get(version=second, agency__name="Eastmere Constabulary")
+    latest = (
+        Client()
+        .get(
+            receipt_url(delivery_id=second_police.pk, version_id=second.pk).removeprefix(
+                settings.SITE_URL
+            )
+        )
+        .text
+    )
+    assert "have been replaced" not in latest
 
 
 @pytest.mark.django_db
