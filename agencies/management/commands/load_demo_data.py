@@ -80,6 +80,9 @@ AGENCIES: list[dict[str, Any]] = [
         "secure_email": "safeguarding@eastmerehomes.example",
         "insecure_email_reason": "Housing association without a secure domain; agreed with "
         "the partnership to receive minutes as encrypted attachments.",
+        "minutes_pdf_password": "eastmere-homes-demo-pdf",
+        "pdf_password_shared_how": "Fictional, for the demonstration: printed by "
+        "load_demo_data, never sent by email.",
         "phone": "01632 960020",
     },
     {
@@ -214,3 +217,11 @@ class Command(BaseCommand):
         for username, first, last, role, _ in USERS:
             self.stdout.write(f"  {username:<8} {first} {last}, {role.label}")
             self.stdout.write(f"           backup codes: {' '.join(codes[username])}")
+        encrypted = [a for a in AGENCIES if a.get("minutes_pdf_password")]
+        if encrypted:
+            self.stdout.write(
+                "Minutes to an address outside the secure domains go as an encrypted PDF; "
+                "it opens with the agency's password:"
+            )
+            for fields in encrypted:
+                self.stdout.write(f"  {fields['name']}: {fields['minutes_pdf_password']}")
