@@ -13,6 +13,11 @@ class MinutesConfig(AppConfig):
 
         discussion_panel_register(open_disputes_panel)
 
+        from minutes.services.receipts import disputes_open_before_closing
+        from strategy.services.recording import close_check_register
+
+        close_check_register(disputes_open_before_closing)
+
         from minutes.services.transfers import transfer_minutes_copy
         from strategy.services.transfers import transfer_accepted_register
 

@@ -283,21 +283,23 @@ def _outcome_task(discussion: Discussion) -> Task:
 def _minutes_task(discussion: Discussion) -> Task:
     href = reverse("minutes:workspace", args=[discussion.pk])
     title = "Approve and send the minutes"
+    # Any version's copy that could not be sent (an amendment's included), until it is.
+    failed = Message.objects.filter(
+        discussion_id=discussion.pk, kind=MessageKind.MINUTES, state=MessageState.FAILED
+    ).count()
+    if failed:
+        agencies = "1 agency" if failed == 1 else f"{failed} agencies"
+        task = Task("minutes", title, Status.IN_PROGRESS, href, "Approved, not yet sent to all")
+        task.warnings.append(
+            f"The minutes could not be sent to {agencies}: the minutes page says why"
+        )
+        return task
     if discussion.minutes_distributed_at:
         return Task("minutes", title, Status.COMPLETED, href, "Sent to every invited agency")
     if discussion.outcome_recorded_at is None:
         return Task("minutes", title, Status.CANNOT_START, hint="Record the outcome as final first")
     if discussion.record_locked_at:
-        task = Task("minutes", title, Status.IN_PROGRESS, href, "Approved, being sent")
-        failed = Message.objects.filter(
-            discussion_id=discussion.pk, kind=MessageKind.MINUTES, state=MessageState.FAILED
-        ).count()
-        if failed:
-            agencies = "1 agency" if failed == 1 else f"{failed} agencies"
-            task.warnings.append(
-                f"The minutes could not be sent to {agencies}: the minutes page says why"
-            )
-        return task
+        return Task("minutes", title, Status.IN_PROGRESS, href, "Approved, being sent")
     return Task("minutes", title, Status.NOT_STARTED, href, "Check the minutes and who they go to")
 
 

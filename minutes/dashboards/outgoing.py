@@ -10,8 +10,8 @@ from django.core.paginator import Paginator
 from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
 
 from agencies.access import current_user, role_required
 from agencies.models import Role
@@ -91,10 +91,12 @@ def _outgoing_page(request: HttpRequest, error: str = "") -> HttpResponse:
 
 
 @managers
-@require_POST
 def outgoing_retry(request: HttpRequest) -> HttpResponse:
+    if request.method != "POST":  # the error page's own links (its pages of failures)
+        query = request.GET.urlencode()
+        return redirect(reverse("dashboards:outgoing") + (f"?{query}" if query else ""))
     chosen = [int(pk) for pk in request.POST.getlist("message") if pk.isdigit()]
-    if not chosen:
+    if not chosen and failed_messages().exists():
         return _outgoing_page(request, "Select at least one failed message to send again")
     retried = messages_retry(chosen)
     for message in Message.objects.filter(pk__in=retried).only("pk", "discussion_id", "kind"):
@@ -113,7 +115,7 @@ def outgoing_retry(request: HttpRequest) -> HttpResponse:
     else:  # another manager was quicker, or they were sent since the page was opened
         messages.info(
             request,
-            "None of those messages is failed any more: someone has already sent them again. "
-            "Their state is below.",
+            "None of those messages has failed any more: since you opened the page they were "
+            "sent again or cancelled.",
         )
     return redirect("dashboards:outgoing")

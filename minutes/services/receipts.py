@@ -13,10 +13,33 @@ from minutes.emails import delivery_context, templated_email
 from minutes.models import Delivery, Dispute
 from outbox.models import Message, MessageKind
 from outbox.services import message_owe
+from strategy.models import Discussion
 
 
 @transaction.atomic
+def disputes_open_before_closing(discussion: Discussion) -> list[str]:
+    """Closing's precondition: a dispute is resolved only by an amended version, and a closed
+    discussion's minutes can no longer be amended."""
+    agencies = sorted(
+        {
+            str(name)
+            for name in Dispute.objects.filter(
+                delivery__version__discussion=discussion, resolved_at__isnull=True
+            ).values_list("delivery__agency__name", flat=True)
+        }
+    )
+    return [
+        f"Resolve the dispute from {agency} by amending the minutes before closing the discussion"
+        for agency in agencies
+    ]
+
+
 def dispute_raise(*, delivery: Delivery, name: str, role: str, statement: str) -> Dispute:
+    if delivery.version.discussion.closed_at is not None:
+        raise ValidationError(
+            "The discussion is closed, so its minutes can no longer be amended: tell the chair "
+            "directly, or raise a professional difference below"
+        )
     errors = {}
     if not name.strip():
         errors["dispute_name"] = "Enter your full name"

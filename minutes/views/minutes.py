@@ -98,6 +98,9 @@ def minutes_approve(request: HttpRequest, pk: int) -> HttpResponse:
     preview = draft or MinutesVersion(discussion=discussion, number=1, drafted_by=user)
     recipients = distribution_preview(discussion)
     problems = drafting.approval_problems(preview)
+    # Until these are put right there is nothing to approve; a refusal that was not one of
+    # them (the record kept changing, say) is shown too, and the chair may press again.
+    blocked = bool(problems)
     problems += [f"The minutes were not approved: {m}" for m in refused if m not in problems]
     return render(
         request,
@@ -108,6 +111,7 @@ def minutes_approve(request: HttpRequest, pk: int) -> HttpResponse:
             "recipients": recipients,
             "cards": record_cards(discussion),
             "problems": problems,
+            "blocked": blocked,
             # Agencies whose copy would go outside the secure domains with no password to
             # encrypt it: their minutes fail until an administrator sets one.
             "without_password": [
@@ -161,6 +165,10 @@ def version_render_retry(request: HttpRequest, pk: int) -> HttpResponse:
 def amendment_start(request: HttpRequest, pk: int) -> HttpResponse:
     user = current_user(request)
     discussion = strategy_selectors.discussion_for_chair(user, pk)
+    if discussion.closed_at is not None and request.method != "POST":
+        # (A form opened before it was closed is refused when sent, keeping what was typed.)
+        messages.info(request, "The discussion is closed: its minutes can no longer be amended")
+        return redirect("minutes:workspace", pk=pk)
     form = AmendmentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

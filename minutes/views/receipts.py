@@ -12,7 +12,7 @@ from django.views.decorators.cache import never_cache
 
 from audit.trail import audit_record
 from minutes.forms import DisputeForm, ReceiptForm
-from minutes.models import Delivery, MinutesVersion
+from minutes.models import Delivery
 from minutes.receipts_links import LinkTampered, read_receipt_token
 from minutes.services import lifecycle, receipts
 from strategy.forms.decisions import ProfessionalDifferenceForm
@@ -35,6 +35,9 @@ def _difference_form(delivery: Delivery, data: Any) -> ProfessionalDifferenceFor
 
 
 def _apply_errors(form, error: ValidationError) -> None:  # noqa: ANN001
+    if not hasattr(error, "error_dict"):  # about the discussion, not one of the answers
+        form.add_error(None, error.messages)
+        return
     for field, messages in error.message_dict.items():
         form.add_error(field if field in form.fields else None, messages)
 
@@ -79,14 +82,15 @@ def receipt(request: HttpRequest, token: str) -> HttpResponse:
         "form": form,
         "dispute_form": dispute_form,
         "difference_form": difference_form,
-        # An amendment approved since: the agency is owed that version too.
-        "replaced_by": MinutesVersion.objects.filter(
-            discussion_id=delivery.version.discussion_id,
-            approved_at__isnull=False,
-            number__gt=delivery.version.number,
+        # An amendment approved since, and this agency's copy of it (if it is owed one).
+        "replaced_by": Delivery.objects.filter(
+            version__discussion_id=delivery.version.discussion_id,
+            version__number__gt=delivery.version.number,
+            version__approved_at__isnull=False,
         )
-        .order_by("-number")
-        .values_list("number", flat=True)
+        .select_related("version")
+        .order_by("-version__number")
+        .filter(agency_id=delivery.agency_id, revoked_at__isnull=True)
         .first(),
     }
     if action == "confirm" and form.is_valid():

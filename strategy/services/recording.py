@@ -1,5 +1,6 @@
 """What happened at the discussion: who took part, what they shared, the analysis."""
 
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
@@ -148,6 +149,18 @@ def action_remove(*, discussion: Discussion, action: Action, expected_revision: 
     action.delete()
 
 
+# What apps above strategy add to closing's preconditions (minutes: no dispute left open,
+# since a closed discussion's minutes can no longer be amended to resolve it), registered in
+# their AppConfig.ready() so strategy never imports them.
+CloseCheck = Callable[[Discussion], list[str]]
+_close_checks: list[CloseCheck] = []
+
+
+def close_check_register(check: CloseCheck) -> None:
+    if check not in _close_checks:
+        _close_checks.append(check)
+
+
 @transaction.atomic
 def discussion_close(*, discussion: Discussion, expected_revision: int) -> Discussion:
     """Closing is a step in the discussion's life, not an edit of its record: it works
@@ -161,11 +174,19 @@ def discussion_close(*, discussion: Discussion, expected_revision: int) -> Discu
         problems.append("Record the outcome as final before closing the discussion")
     if current.record_locked_at is None:
         problems.append("Approve the minutes before closing the discussion")
+    for check in _close_checks:
+        problems += check(current)
     if problems:
         raise ValidationError(problems)
     now = timezone.now()
+    # The preconditions again, in the UPDATE: an amendment started meanwhile unlocks the
+    # record without moving its revision, and must not be left open on a closed discussion.
     closed = Discussion.objects.filter(
-        pk=discussion.pk, revision=expected_revision, closed_at__isnull=True
+        pk=discussion.pk,
+        revision=expected_revision,
+        closed_at__isnull=True,
+        record_locked_at__isnull=False,
+        outcome_recorded_at__isnull=False,
     ).update(closed_at=now, updated_at=now, revision=F("revision") + 1)
     if closed != 1:
         raise EditConflict(Discussion.objects.get(pk=discussion.pk))

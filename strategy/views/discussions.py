@@ -316,12 +316,16 @@ def discussion_close(request: HttpRequest, pk: int) -> HttpResponse:
     discussion = selectors.discussion_for_chair(current_user(request), pk)
     problems: list[Problem] = []
     if request.method == "POST":
+        revision = request.POST.get("revision", "")
         try:
             recording.discussion_close(
-                discussion=discussion, expected_revision=int(request.POST.get("revision", 0))
+                discussion=discussion, expected_revision=int(revision) if revision.isdigit() else 0
             )
         except EditConflict as conflict:
             discussion = conflict.current
+            if discussion.closed_at is not None:
+                messages.info(request, "The discussion is already closed")
+                return redirect("strategy:detail", pk=pk)
             problems = [
                 Problem(
                     "Someone else changed the discussion since you opened it: check it, "
@@ -331,6 +335,9 @@ def discussion_close(request: HttpRequest, pk: int) -> HttpResponse:
             ]
         except ValidationError as error:
             discussion.refresh_from_db()
+            if discussion.closed_at is not None:
+                messages.info(request, "The discussion is already closed")
+                return redirect("strategy:detail", pk=pk)
             problems = [_close_problem(message, pk) for message in error.messages]
         else:
             messages.success(request, "Discussion closed")

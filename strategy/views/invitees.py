@@ -52,7 +52,7 @@ def invitees_edit(request: HttpRequest, pk: int) -> HttpResponse:
         save=save,
         template="strategy/invitees_form.html",
         done=reverse("strategy:detail", args=[pk]) + "#invitees",
-        done_message="Invite list saved. Newly invited agencies are sent an invitation, and any "
-        "agency taken off the list a cancellation.",
+        done_message="Invite list saved. Newly invited agencies are sent an invitation, and an "
+        "agency taken off the list after its invitation went is sent a cancellation.",
         context={"proposals": proposals},
     )

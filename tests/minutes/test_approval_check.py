@@ -64,7 +64,8 @@ def test_a_record_not_yet_final_cannot_be_approved(record):
     discussion.outcome_recorded_at = None
     discussion.save(update_fields=["outcome_recorded_at"])
     page = verified_client(record.chair).get(reverse("minutes:approve", args=[discussion.pk]))
-    assert "The minutes cannot be approved yet" in page.text
+    assert "There is a problem" in page.text
+    assert "outcome as final first" in page.text
     assert "Approve and send to" not in page.text
 
 

@@ -338,6 +338,32 @@ def test_an_amendment_to_an_encrypted_only_address_keeps_its_reasons_in_the_pdf(
 
 
 @pytest.mark.django_db
+def test_an_amendment_that_cannot_reach_an_agency_shows_on_the_task_list(
+    record, django_capture_on_commit_callbacks, client_for
+):
+    """Version 1 reached everyone, so the section read "Completed"; version 2's copy to the
+    surgery then fails (its password was withdrawn meanwhile): the task list says so."""
+    approve(record, django_capture_on_commit_callbacks)
+    tasks_url = reverse("strategy:detail", args=[record.discussion.pk])
+    assert "Sent to every invited agency" in client_for(record.chair).get(tasks_url).text
+    version2 = amendment_start(
+        discussion=record.discussion,
+        user=record.chair,
+        reason="Fictional: a date was wrong",
+        change_summary="The date of the medical",
+    )
+    surgery = record.agencies[5]
+    surgery.minutes_pdf_password = ""
+    surgery.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        minutes_approve(version_id=version2.pk, approved_by=record.chair)
+
+    page = client_for(record.chair).get(tasks_url).text
+    assert "The minutes could not be sent to 1 agency: the minutes page says why" in page
+    assert "Sent to every invited agency" not in page
+
+
+@pytest.mark.django_db
 def test_the_email_to_a_secure_address_summarises_decisions_and_the_agencys_own_actions(
     record, django_capture_on_commit_callbacks
 ):

@@ -11,17 +11,18 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
-from minutes.models import Delivery, DeliveryStatus, MinutesVersion, PDFStatus
+from minutes.models import Delivery, DeliveryStatus, Dispute, MinutesVersion, PDFStatus
 from minutes.receipts_links import receipt_url
 from minutes.services.drafting import amendment_start, minutes_approve, minutes_draft
 from minutes.services.lifecycle import delivery_revoke
+from minutes.services.receipts import dispute_raise
 from minutes.tasks import sweep as minutes_sweep
 from outbox.models import Message, MessageKind, MessageState
 from outbox.sending import message_send, messages_due
 from outbox.tasks import sweep as outbox_sweep
 from strategy.models import Discussion
 from strategy.services import recording
-from strategy.services.records import RecordLocked
+from strategy.services.records import EditConflict, RecordLocked
 from tests.conftest import missing_service
 from tests.minutes.records import held_discussion
 from tests.signin.helpers import verified_client
@@ -224,6 +225,9 @@ def test_a_closed_discussions_minutes_cannot_be_amended(monkeypatch):
     assert discussion.closed_at is not None
     workspace = chair.get(f"/minutes/discussion/{discussion.pk}/")
     assert "Amend the minutes" not in workspace.text
+    opened = chair.get(f"/minutes/discussion/{discussion.pk}/amend/", follow=True)
+    assert "The discussion is closed: its minutes can no longer be amended" in opened.text
+    assert 'name="change_summary"' not in opened.text
     refused = chair.post(
         f"/minutes/discussion/{discussion.pk}/amend/",
         {"reason": "Fictional: a date was wrong", "change_summary": "The date of birth"},
@@ -345,3 +349,76 @@ def test_a_second_amendment_while_one_is_open_is_an_error_not_a_failure(monkeypa
     assert "govuk-error-summary" in again.text
     assert "An amendment is already in progress" in again.text
     assert MinutesVersion.objects.filter(discussion=record.discussion).count() == 2
+
+
+@pytest.mark.django_db
+def test_an_open_dispute_must_be_resolved_before_closing(monkeypatch, settings):
+    """A dispute is resolved only by an amended version, and a closed discussion's minutes
+    cannot be amended: closing waits for it, and a dispute cannot be raised after closing."""
+    record = held_discussion(agencies=2)
+    chair = verified_client(record.chair)
+    version = approve_quietly(record, monkeypatch)
+    police = Delivery.objects.get(version=version, agency__name="Eastmere Constabulary")
+    dispute_raise(delivery=police, name="DS Fictional", role="Detective", statement="Not said.")
+    discussion = Discussion.objects.get(pk=record.discussion.pk)
+
+    refused = chair.post(f"/discussions/{discussion.pk}/close/", {"revision": discussion.revision})
+    summary = refused.text.split('class="govuk-error-summary"')[1].split("</ul>")[0]
+    assert "Resolve the dispute from Eastmere Constabulary by amending the minutes" in summary
+    discussion.refresh_from_db()
+    assert discussion.closed_at is None
+
+    amendment_start(
+        discussion=discussion, user=record.chair, reason="Fictional", change_summary="Corrected"
+    )
+    draft = minutes_draft(discussion=discussion, user=record.chair)
+    with monkeypatch.context() as lost:
+        lost.setattr("outbox.tasks.send_messages.delay", lambda *a: None)
+        lost.setattr("minutes.tasks.render_version.delay", lambda *a: None)
+        minutes_approve(version_id=draft.pk, approved_by=record.chair)
+    discussion.refresh_from_db()
+    closed = chair.post(f"/discussions/{discussion.pk}/close/", {"revision": discussion.revision})
+    assert closed.status_code == 302
+    discussion.refresh_from_db()
+    assert discussion.closed_at is not None
+
+    link = receipt_url(delivery_id=police.pk, version_id=version.pk)
+    agency = Client()
+    page = agency.get(link.removeprefix(settings.SITE_URL)).text
+    assert "The discussion is closed, so its minutes can no longer be amended" in page
+    assert 'value="dispute"' not in page
+    late = agency.post(
+        link.removeprefix(settings.SITE_URL),
+        {
+            "action": "dispute",
+            "dispute_name": "DS Fictional",
+            "dispute_role": "Detective",
+            "statement": "Still not said.",
+        },
+    )
+    assert "govuk-error-summary" in late.text
+    assert Dispute.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_closing_does_not_win_over_an_amendment_started_meanwhile(monkeypatch):
+    """The close read the record locked, then an amendment unlocked it (without moving the
+    revision) before the close's UPDATE: the UPDATE checks the lock itself, so the discussion
+    is not closed with a draft that could never be approved."""
+    record = held_discussion(agencies=1)
+    approve_quietly(record, monkeypatch)
+    stale = Discussion.objects.get(pk=record.discussion.pk)  # as the close read it: locked
+    amendment_start(
+        discussion=Discussion.objects.get(pk=stale.pk),
+        user=record.chair,
+        reason="Fictional",
+        change_summary="Corrected",
+    )
+    assert stale.record_locked_at is not None
+    with (
+        mock.patch.object(Discussion.objects, "get", return_value=stale),
+        pytest.raises(EditConflict),
+    ):
+        recording.discussion_close(discussion=stale, expected_revision=stale.revision)
+    discussion = Discussion.objects.filter(pk=stale.pk).values("closed_at", "record_locked_at")
+    assert list(discussion) == [{"closed_at": None, "record_locked_at": None}]

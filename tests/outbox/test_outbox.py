@@ -178,9 +178,17 @@ def test_managers_see_what_is_owed_and_send_failed_messages_again(
     assert failed.state == MessageState.SENT
     assert len(mailoutbox) == 1
     again = manager.post("/dashboards/outgoing/send-again/", {"message": [failed.pk]}, follow=True)
-    assert "None of those messages is failed any more" in again.text
+    assert "None of those messages has failed any more" in again.text
     assert len(mailoutbox) == 1
+    # With nothing failed, sending none is no error; with a failure listed, it is one.
+    assert manager.post("/dashboards/outgoing/send-again/", {}).status_code == 302
+    Message.objects.filter(pk=failed.pk).update(state=MessageState.FAILED)
     nothing = manager.post("/dashboards/outgoing/send-again/", {})
     assert nothing.status_code == 200
     summary = nothing.text.split('class="govuk-error-summary"')[1].split("</ul>")[0]
     assert "Select at least one failed message to send again" in summary
+    assert 'href="#messages-to-send-again"' in summary
+    assert 'id="messages-to-send-again"' in nothing.text
+    # The error page's links (pages of failures) lead back to the page itself.
+    paged = manager.get("/dashboards/outgoing/send-again/?page=2")
+    assert paged["Location"] == "/dashboards/outgoing/?page=2"
