@@ -254,9 +254,12 @@ def test_minutes_are_approved_sent_confirmed_and_disputed(
     )
     expect(distribution_row(page, 1, agencies[0])).to_contain_text("Not confirmed")
 
-    # -- 7. Approved, the discussion can be closed; its minutes can no longer be amended. ----
+    # -- 7. The dispute is open, so the discussion cannot be closed yet: only an amended
+    # version resolves it, and a closed discussion's minutes cannot be amended. -------------
     page.goto(f"/discussions/{discussion.pk}/summary/")
     press(page, "Close the discussion")
-    expect(page.get_by_text("Discussion closed", exact=True)).to_be_visible()
+    expect(error_summary(page)).to_contain_text(
+        f"Resolve the dispute from {agencies[1]} by amending the minutes"
+    )
     page.goto(f"/minutes/discussion/{discussion.pk}/")
-    expect(page.get_by_role("link", name="Amend the minutes")).to_have_count(0)
+    expect(page.get_by_role("button", name="Amend the minutes")).to_have_count(1)
