@@ -84,10 +84,7 @@ def stored_email(message: Message) -> list[EmailMessage]:
 def messages_compose(messages: list[Message]) -> dict[int, Built]:
     """Every message's emails, by message id; one kind's error never stops another's."""
     built: dict[int, Built] = {}
-    by_kind: dict[str, list[Message]] = defaultdict(list)
-    for message in messages:
-        by_kind[message.kind].append(message)
-    for kind, group in by_kind.items():
+    for kind, group in _by_kind(messages).items():
         compose = handler_for(kind).compose
         for message in group if compose is None else []:
             try:
@@ -105,11 +102,15 @@ def messages_compose(messages: list[Message]) -> dict[int, Built]:
 def messages_described(messages: list[Message]) -> list[tuple[Message, str]]:
     """Each message with what it is, in words (see Describe)."""
     words: dict[int, str] = {}
-    by_kind: dict[str, list[Message]] = defaultdict(list)
-    for message in messages:
-        by_kind[message.kind].append(message)
-    for kind, group in by_kind.items():
+    for kind, group in _by_kind(messages).items():
         describe = handler_for(kind).describe
         if describe is not None:
             words.update(describe(group))
     return [(m, words.get(m.pk) or m.get_kind_display()) for m in messages]
+
+
+def _by_kind(messages: list[Message]) -> dict[str, list[Message]]:
+    by_kind: dict[str, list[Message]] = defaultdict(list)
+    for message in messages:
+        by_kind[message.kind].append(message)
+    return by_kind

@@ -25,6 +25,7 @@ from strategy.invitations import INVITATION_KINDS
 from strategy.models import CaseTransfer, Discussion
 from strategy.models.discussion import DiscussionStatus
 from strategy.services import decisions, recording, scheduling
+from strategy.services.decisions import Problem
 from strategy.services.invitees import unmet_requirements
 from strategy.services.records import EditConflict
 from strategy.task_list import Status, discussion_tasks, next_section
@@ -349,17 +350,6 @@ def discussion_close(request: HttpRequest, pk: int) -> HttpResponse:
         "strategy/close.html",
         {"discussion": discussion, "problems": problems},
     )
-
-
-class Problem(str):
-    """An error summary's line, with the link that puts it right."""
-
-    href: str
-
-    def __new__(cls, text: str, href: str) -> "Problem":
-        problem = super().__new__(cls, text)
-        problem.href = href
-        return problem
 
 
 def _close_problem(message: str, pk: int) -> Problem:

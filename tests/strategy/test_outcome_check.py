@@ -94,13 +94,13 @@ def test_a_change_link_comes_back_to_the_check_page(discussion, county, chair, c
 
 def test_an_incomplete_record_cannot_be_confirmed(discussion, chair, client_for):
     page = client_for(chair).get(reverse("strategy:final", args=[discussion.pk]))
-    assert "The outcome cannot be recorded as final yet" in page.text
+    assert "There is a problem" in page.text
     assert "govuk-error-summary" in page.text
     assert ">Record the outcome as final</button>" not in page.text
     refused = client_for(chair).post(
         reverse("strategy:final", args=[discussion.pk]), {"revision": discussion.revision}
     )
-    assert "The outcome cannot be recorded as final yet" in refused.text
+    assert "There is a problem" in refused.text
     discussion.refresh_from_db()
     assert discussion.outcome_recorded_at is None
 
