@@ -16,7 +16,6 @@ from outbox.services import message_owe
 from strategy.models import Discussion
 
 
-@transaction.atomic
 def disputes_open_before_closing(discussion: Discussion) -> list[str]:
     """Closing's precondition: a dispute is resolved only by an amended version, and a closed
     discussion's minutes can no longer be amended."""
@@ -34,6 +33,7 @@ def disputes_open_before_closing(discussion: Discussion) -> list[str]:
     ]
 
 
+@transaction.atomic
 def dispute_raise(*, delivery: Delivery, name: str, role: str, statement: str) -> Dispute:
     if delivery.version.discussion.closed_at is not None:
         raise ValidationError(

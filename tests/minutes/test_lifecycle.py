@@ -422,3 +422,16 @@ def test_closing_does_not_win_over_an_amendment_started_meanwhile(monkeypatch):
         recording.discussion_close(discussion=stale, expected_revision=stale.revision)
     discussion = Discussion.objects.filter(pk=stale.pk).values("closed_at", "record_locked_at")
     assert list(discussion) == [{"closed_at": None, "record_locked_at": None}]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_dispute_and_the_chairs_alert_are_recorded_together_or_not_at_all(monkeypatch):
+    """The alert is owed in the dispute's own transaction: if owing it fails, no dispute is
+    left that nobody was told about."""
+    record = held_discussion(agencies=1)
+    version = approve_quietly(record, monkeypatch)
+    delivery = Delivery.objects.get(version=version)
+    broken = mock.Mock(side_effect=RuntimeError("Fictional: the outbox is unreachable"))
+    with mock.patch("minutes.services.receipts.message_owe", broken), pytest.raises(RuntimeError):
+        dispute_raise(delivery=delivery, name="DS Fictional", role="Detective", statement="No.")
+    assert not Dispute.objects.exists()
