@@ -22,6 +22,7 @@ from minutes.case_audit_letters import good_practice_letters_send
 from minutes.dashboards import exports
 from minutes.dashboards.filters import period_date
 from minutes.models import Answer, CaseAudit, CaseAuditItem, Grade
+from strategy.forms.base import errors_onto
 from strategy.models import Discussion
 
 auditors = role_required(Role.AUDITOR)
@@ -137,11 +138,7 @@ def case_audits(request: HttpRequest) -> HttpResponse:
                 drawn_by=user,
             )
         except ValidationError as error:
-            if hasattr(error, "error_dict"):
-                for field, errors in error.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, error.messages)
+            errors_onto(form, error)
         else:
             messages.success(request, f"{audit.items.count()} discussions drawn for the audit")
             return redirect("dashboards:case_audit", pk=audit.pk)

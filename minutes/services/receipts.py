@@ -6,6 +6,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from config.input_limits import column_length, length_message
@@ -14,9 +15,10 @@ from minutes.models import Delivery, Dispute
 from outbox.models import Message, MessageKind
 from outbox.services import message_owe
 from strategy.models import Discussion
+from strategy.services.decisions import Problem
 
 
-def disputes_open_before_closing(discussion: Discussion) -> list[str]:
+def disputes_open_before_closing(discussion: Discussion) -> list[Problem]:
     """Closing's precondition: a dispute is resolved only by an amended version, and a closed
     discussion's minutes can no longer be amended."""
     agencies = sorted(
@@ -27,8 +29,13 @@ def disputes_open_before_closing(discussion: Discussion) -> list[str]:
             ).values_list("delivery__agency__name", flat=True)
         }
     )
+    amend = reverse("minutes:workspace", args=[discussion.pk])
     return [
-        f"Resolve the dispute from {agency} by amending the minutes before closing the discussion"
+        Problem(
+            f"Resolve the dispute from {agency} by amending the minutes before closing the "
+            "discussion",
+            amend,
+        )
         for agency in agencies
     ]
 

@@ -16,6 +16,7 @@ from minutes.services import drafting, lifecycle
 from minutes.services.lifecycle import distribution_preview, version_pdf_bytes
 from strategy import selectors as strategy_selectors
 from strategy.check_answers import record_cards
+from strategy.forms.base import errors_onto
 from strategy.selectors import LOCAL_AUTHORITY_ROLES
 from strategy.services.records import EditConflict
 
@@ -176,11 +177,7 @@ def amendment_start(request: HttpRequest, pk: int) -> HttpResponse:
                 discussion=discussion, user=user, **form.cleaned_data
             )
         except ValidationError as error:
-            if not hasattr(error, "error_dict"):  # about the minutes, not one of the answers
-                form.add_error(None, error.messages)
-            else:
-                for field, errors in error.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
+            errors_onto(form, error)
         else:
             audit_record(
                 request,

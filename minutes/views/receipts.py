@@ -15,6 +15,7 @@ from minutes.forms import DisputeForm, ReceiptForm
 from minutes.models import Delivery
 from minutes.receipts_links import LinkTampered, read_receipt_token
 from minutes.services import lifecycle, receipts
+from strategy.forms.base import errors_onto
 from strategy.forms.decisions import ProfessionalDifferenceForm
 from strategy.models.decisions import RaisedVia
 from strategy.services import differences
@@ -32,14 +33,6 @@ def _difference_form(delivery: Delivery, data: Any) -> ProfessionalDifferenceFor
         submit="Raise the difference",
         button_id="id_difference_submit",
     )
-
-
-def _apply_errors(form, error: ValidationError) -> None:  # noqa: ANN001
-    if not hasattr(error, "error_dict"):  # about the discussion, not one of the answers
-        form.add_error(None, error.messages)
-        return
-    for field, messages in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, messages)
 
 
 @never_cache
@@ -120,7 +113,7 @@ def _confirm(request: HttpRequest, delivery: Delivery, form: ReceiptForm, contex
             delivery=delivery, name=form.cleaned_data["name"], role=form.cleaned_data["role"]
         )
     except ValidationError as error:
-        _apply_errors(form, error)
+        errors_onto(form, error)
     else:
         context.update(delivery=delivery, confirmed_now=confirmed_now)
         if confirmed_now:
@@ -146,7 +139,7 @@ def _dispute(
             statement=dispute_form.cleaned_data["statement"],
         )
     except ValidationError as error:
-        _apply_errors(dispute_form, error)
+        errors_onto(dispute_form, error)
         return
     context.update(dispute=dispute, dispute_form=DisputeForm())
     audit_record(

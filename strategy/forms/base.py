@@ -34,7 +34,10 @@ class RevisionForm(BoundedInput, forms.Form):
 
 def errors_onto(form: forms.Form, error: ValidationError) -> None:
     """A service's refusal shown on the form it came from: each message at its field, or at
-    the top when the field is not on this form."""
+    the top when the field is not on this form or the refusal is about no field at all."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error.messages)
+        return
     for field, errors in error.message_dict.items():
         form.add_error(field if field in form.fields else None, errors)
 

@@ -7,10 +7,12 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 
 from agencies.models import User
 from strategy.models import Action, Attendance, Child, ChildDecision, Discussion, Invitee
+from strategy.services.decisions import Problem
 from strategy.services.records import (
     EditConflict,
     discussion_claim_revision,
@@ -152,13 +154,35 @@ def action_remove(*, discussion: Discussion, action: Action, expected_revision: 
 # What apps above strategy add to closing's preconditions (minutes: no dispute left open,
 # since a closed discussion's minutes can no longer be amended to resolve it), registered in
 # their AppConfig.ready() so strategy never imports them.
-CloseCheck = Callable[[Discussion], list[str]]
+CloseCheck = Callable[[Discussion], list[Problem]]
 _close_checks: list[CloseCheck] = []
 
 
 def close_check_register(check: CloseCheck) -> None:
     if check not in _close_checks:
         _close_checks.append(check)
+
+
+def closing_problems(discussion: Discussion) -> list[Problem]:
+    """What stops the discussion being closed, each with the page where it is put right."""
+    problems = []
+    if discussion.outcome_recorded_at is None:
+        problems.append(
+            Problem(
+                "Record the outcome as final before closing the discussion",
+                reverse("strategy:final", args=[discussion.pk]),
+            )
+        )
+    if discussion.record_locked_at is None:
+        problems.append(
+            Problem(
+                "Approve the minutes before closing the discussion",
+                reverse("minutes:workspace", args=[discussion.pk]),
+            )
+        )
+    for check in _close_checks:
+        problems += check(discussion)
+    return problems
 
 
 @transaction.atomic
@@ -169,13 +193,7 @@ def discussion_close(*, discussion: Discussion, expected_revision: int) -> Discu
     current = Discussion.objects.get(pk=discussion.pk)
     if current.closed_at is not None:
         raise ValidationError("The discussion is already closed")
-    problems = []
-    if current.outcome_recorded_at is None:
-        problems.append("Record the outcome as final before closing the discussion")
-    if current.record_locked_at is None:
-        problems.append("Approve the minutes before closing the discussion")
-    for check in _close_checks:
-        problems += check(current)
+    problems = closing_problems(current)
     if problems:
         raise ValidationError(problems)
     now = timezone.now()

@@ -322,24 +322,21 @@ def discussion_close(request: HttpRequest, pk: int) -> HttpResponse:
             recording.discussion_close(
                 discussion=discussion, expected_revision=int(revision) if revision.isdigit() else 0
             )
-        except EditConflict as conflict:
-            discussion = conflict.current
-            if discussion.closed_at is not None:
-                messages.info(request, "The discussion is already closed")
-                return redirect("strategy:detail", pk=pk)
-            problems = [
-                Problem(
-                    "Someone else changed the discussion since you opened it: check it, "
-                    "then close it again",
-                    reverse("strategy:summary", args=[pk]),
-                )
-            ]
-        except ValidationError as error:
+        except (EditConflict, ValidationError) as refusal:
             discussion.refresh_from_db()
-            if discussion.closed_at is not None:
+            if discussion.closed_at is not None:  # someone else closed it meanwhile
                 messages.info(request, "The discussion is already closed")
                 return redirect("strategy:detail", pk=pk)
-            problems = [_close_problem(message, pk) for message in error.messages]
+            if isinstance(refusal, ValidationError):
+                problems = recording.closing_problems(discussion)
+            else:
+                problems = [
+                    Problem(
+                        "Someone else changed the discussion since you opened it: check it, "
+                        "then close it again",
+                        reverse("strategy:summary", args=[pk]),
+                    )
+                ]
         else:
             messages.success(request, "Discussion closed")
             return redirect("strategy:detail", pk=pk)
@@ -350,11 +347,3 @@ def discussion_close(request: HttpRequest, pk: int) -> HttpResponse:
         "strategy/close.html",
         {"discussion": discussion, "problems": problems},
     )
-
-
-def _close_problem(message: str, pk: int) -> Problem:
-    if "outcome" in message:
-        return Problem(message, reverse("strategy:final", args=[pk]))
-    if "minutes" in message:
-        return Problem(message, reverse("minutes:workspace", args=[pk]))
-    return Problem(message, reverse("strategy:detail", args=[pk]))

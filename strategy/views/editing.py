@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 
 from agencies.access import current_user
 from strategy.check_answers import back_url
+from strategy.forms.base import errors_onto
 from strategy.models import Discussion, FormDraft
 from strategy.services.records import EditConflict, RecordLocked
 from strategy.task_list import next_section
@@ -86,11 +87,7 @@ def edit_page(
             messages.error(request, "This discussion's record is locked.")
             return redirect("strategy:detail", pk=discussion.pk)
         except ValidationError as error:
-            if hasattr(error, "error_dict"):
-                for field, errors in error.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, error.messages)
+            errors_onto(form, error)
         else:
             # The page after the save tells the browser to drop its draft of this form, and
             # the copy kept on the server goes.
